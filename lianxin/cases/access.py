@@ -1,0 +1,136 @@
+"""Who may see which case: the one place that decides it.
+
+A user's standing comes from his memberships. The office, leaders and
+administrators see the whole district; a handling unit sees the cases it has a
+live part in (and, for departments, cases offered for claiming); an area unit
+sees the cases in its area; a resident sees his own. A case outside that is a
+404, exactly like a case that does not exist.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.http import Http404
+
+from lianxin.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class Standing:
+    office: bool = False
+    leader: bool = False
+    admin: bool = False
+    office_unit_id: int | None = None
+    resident_user_id: int | None = None
+    # Units whose parts the user handles (departments, and area units given a part).
+    handling_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+    street_ids: frozenset[int] = field(default_factory=frozenset)
+    community_ids: frozenset[int] = field(default_factory=frozenset)
+    grid_ids: frozenset[int] = field(default_factory=frozenset)
+    unit_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def sees_whole_district(self) -> bool:
+        return self.office or self.leader or self.admin
+
+    @property
+    def area_unit_ids(self) -> frozenset[int]:
+        return self.street_ids | self.community_ids | self.grid_ids
+
+
+AREA_ROLES = {
+    Role.STREET_STAFF: "street_ids",
+    Role.COMMUNITY_STAFF: "community_ids",
+    Role.GRID_WORKER: "grid_ids",
+}
+
+
+def standing_of(user) -> Standing:
+    """The user's standing, computed once per user object (one query)."""
+    if not user or not user.is_authenticated:
+        return Standing()
+    cached = getattr(user, "_lianxin_standing", None)
+    if cached is not None:
+        return cached
+    values: dict = {"unit_ids": set(), "handling_unit_ids": set(), "department_ids": set()}
+    for name in AREA_ROLES.values():
+        values[name] = set()
+    flags = {"office": False, "leader": False, "admin": False}
+    office_unit_id = None
+    for role, unit_id in user.memberships.values_list("role", "unit_id"):
+        values["unit_ids"].add(unit_id)
+        if role == Role.DISPATCHER:
+            flags["office"] = True
+            office_unit_id = unit_id
+        elif role == Role.LEADER:
+            flags["leader"] = True
+        elif role == Role.ADMIN:
+            flags["admin"] = True
+        elif role in (Role.DEPT_HANDLER, Role.DEPT_HEAD):
+            values["department_ids"].add(unit_id)
+            values["handling_unit_ids"].add(unit_id)
+        elif role in AREA_ROLES:
+            values[AREA_ROLES[role]].add(unit_id)
+            values["handling_unit_ids"].add(unit_id)
+    standing = Standing(
+        office=flags["office"],
+        leader=flags["leader"],
+        admin=flags["admin"] or user.is_superuser,
+        office_unit_id=office_unit_id,
+        resident_user_id=user.pk,
+        **{name: frozenset(ids) for name, ids in values.items()},
+    )
+    user._lianxin_standing = standing
+    return standing
+
+
+def case_scope(user) -> Q:
+    """A filter on Case for what `user` may see."""
+    from lianxin.cases.models import CasePart, Status
+
+    standing = standing_of(user)
+    if standing.sees_whole_district:
+        return Q()
+    scope = Q(pk__in=[])
+    if standing.handling_unit_ids:
+        scope |= Q(
+            pk__in=CasePart.objects.filter(
+                unit__in=standing.handling_unit_ids, status__in=CasePart.LIVE_STATUSES
+            ).values("case_id")
+        )
+    if standing.department_ids:
+        scope |= Q(open_for_claim=True, status=Status.REGISTERED)
+    if standing.street_ids:
+        scope |= Q(street__in=standing.street_ids)
+    if standing.community_ids:
+        scope |= Q(community__in=standing.community_ids)
+    if standing.grid_ids:
+        scope |= Q(grid__in=standing.grid_ids)
+    if standing.resident_user_id:
+        scope |= Q(resident_id=standing.resident_user_id)
+    return scope
+
+
+def access_case_by_id(user, pk, *, for_update: bool = False):
+    """The case if `user` may see it; 404 for missing and for not yours alike."""
+    from lianxin.cases.models import Case
+
+    cases = Case.objects.visible_to(user)
+    if for_update:
+        cases = cases.select_for_update()
+    try:
+        return cases.get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def may_see_full_phone(user, case) -> bool:
+    """The whole phone number is for the office (it makes the return visits) and the
+    units handling the case, who may need to call; everyone else sees it masked."""
+    standing = standing_of(user)
+    if standing.office or case.resident_id == user.pk:
+        return True
+    return case.parts.filter(
+        unit__in=standing.handling_unit_ids, status__in=("assigned", "accepted")
+    ).exists()

@@ -1,0 +1,90 @@
+"""What every workflow action shares: locking, the event row, and what follows the commit."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lianxin.cases import signals
+from lianxin.cases.models import Case, CaseEvent, CasePart
+from lianxin.cases.rules import WorkflowError
+from lianxin.orgs.models import DistrictSettings
+from lianxin.workdays.days import deadline_after
+
+
+def now_or(when: dt.datetime | None) -> dt.datetime:
+    """The moment an action happens: now, or the original time of an imported record."""
+    if when is not None and timezone.is_naive(when):
+        raise ValueError("Workflow times must be aware datetimes.")
+    return when or timezone.now()
+
+
+def lock_case(case: Case | int) -> Case:
+    """Re-read the case under a row lock; two people acting at once queue here."""
+    pk = case.pk if isinstance(case, Case) else case
+    return Case.objects.select_for_update().get(pk=pk)
+
+
+def lock_part(part: CasePart) -> tuple[Case, CasePart]:
+    case = lock_case(part.case_id)
+    return case, CasePart.objects.select_related("unit").get(pk=part.pk)
+
+
+def record(
+    case: Case,
+    code: str,
+    *,
+    actor,
+    unit_id: int | None,
+    at: dt.datetime,
+    from_status: str,
+    note: str = "",
+    public: bool = False,
+    part: CasePart | None = None,
+    data: dict | None = None,
+) -> CaseEvent:
+    """Write the event row and announce it once the transaction commits."""
+    event = CaseEvent.objects.create(
+        case=case,
+        part=part,
+        code=code,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_unit_id=unit_id,
+        at=at,
+        from_status=from_status,
+        to_status=case.status,
+        note=note,
+        public=public,
+        data=data or {},
+    )
+    transaction.on_commit(lambda: signals.case_event_committed.send(sender=CaseEvent, event=event))
+    return event
+
+
+def require_text(value: str, field: str, label, *, min_length: int = 1) -> str:
+    value = (value or "").strip()
+    if len(value) < min_length:
+        if min_length > 1:
+            message = _("请填写%(label)s（至少%(n)d个字）。") % {"label": label, "n": min_length}
+        else:
+            message = _("请填写%(label)s。") % {"label": label}
+        raise WorkflowError(f"{field}_required", message)
+    return value
+
+
+def resolution_deadline(case: Case, start: dt.datetime, policy: DistrictSettings) -> dt.datetime:
+    days = (
+        case.category.resolution_days(policy.default_resolution_working_days)
+        if case.category_id
+        else policy.default_resolution_working_days
+    )
+    return deadline_after(start, days)
+
+
+def reply_deadline(start: dt.datetime, policy: DistrictSettings) -> dt.datetime:
+    return deadline_after(
+        start,
+        policy.reply_limit_days,
+        working=policy.reply_limit_counting == DistrictSettings.Counting.WORKING_DAYS,
+    )

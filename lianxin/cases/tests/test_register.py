@@ -1,0 +1,127 @@
+"""Registering a concern: the tracking number, the deadlines, what is refused."""
+
+import datetime as dt
+
+from lianxin.cases import actions
+from lianxin.cases.models import Case, mask_phone
+from lianxin.cases.rules import WorkflowError
+from lianxin.orgs.models import DistrictSettings
+from lianxin.test import LianxinTestCase, at
+
+
+class TrackingNumberTest(LianxinTestCase):
+    def test_numbers_count_up_within_a_year_and_restart_the_next(self):
+        first = self.register(when=at(2026, 12, 31, 23, 50))
+        second = self.register(when=at(2026, 12, 31, 23, 55))
+        new_year = self.register(when=at(2027, 1, 1, 0, 5))
+        self.assertEqual(first.tracking_number, "LX-2026-000001")
+        self.assertEqual(second.tracking_number, "LX-2026-000002")
+        self.assertEqual(new_year.tracking_number, "LX-2027-000001")
+
+
+class DeadlineAtRegistrationTest(LianxinTestCase):
+    def test_the_reply_is_due_seven_working_days_later_and_resolution_by_category(self):
+        case = self.register(when=at(2026, 9, 30, 16))
+        self.assertEqual(case.reply_due_at.date(), dt.date(2026, 10, 15))
+        # The street-light category allows 5 working days: 8, 9, 10, 12, 13 October.
+        self.assertEqual(case.resolve_due_at.date(), dt.date(2026, 10, 13))
+
+    def test_a_district_that_counts_calendar_days(self):
+        policy = DistrictSettings.load()
+        policy.reply_limit_counting = DistrictSettings.Counting.CALENDAR_DAYS
+        policy.save()
+        self.assertEqual(
+            self.register(when=at(2026, 9, 30)).reply_due_at.date(), dt.date(2026, 10, 7)
+        )
+
+    def test_without_a_category_the_district_default_applies(self):
+        case = self.register(category=None, when=at(2026, 11, 2))
+        # 15 working days from Monday 2 November.
+        self.assertEqual(case.resolve_due_at.date(), dt.date(2026, 11, 23))
+
+    def test_a_later_category_resets_the_resolution_deadline_from_registration(self):
+        case = self.register(category=None, when=at(2026, 11, 2))
+        actions.do_dispatch_case(
+            case,
+            actor=self.dispatcher,
+            unit=self.dept_a,
+            category=self.category,
+            when=at(2026, 11, 3),
+        )
+        self.assertEqual(self.reload(case).resolve_due_at.date(), dt.date(2026, 11, 9))
+
+
+class IdempotencyTest(LianxinTestCase):
+    def test_the_same_registration_sent_twice_makes_one_case(self):
+        first = self.register(idempotency_key="app-7f3a")
+        again = self.register(idempotency_key="app-7f3a")
+        self.assertEqual(first.pk, again.pk)
+        self.assertEqual(Case.objects.count(), 1)
+        self.assertEqual(first.events.count(), 1)
+
+    def test_different_keys_make_different_cases(self):
+        self.register(idempotency_key="a")
+        self.register(idempotency_key="b")
+        self.register()
+        self.assertEqual(Case.objects.count(), 3)
+
+
+class WhoMayRegisterTest(LianxinTestCase):
+    def test_a_visitor_files_through_the_web_without_an_account(self):
+        case = self.register(actor=None, channel="web", resident=None)
+        self.assertIsNone(case.resident)
+        self.assertIsNone(case.recorded_by)
+        self.assertIsNone(case.events.get().actor)
+
+    def test_a_visitor_cannot_claim_a_staff_channel(self):
+        with self.assertRaisesMessage(WorkflowError, "只能通过网页或小程序"):
+            self.register(actor=None, channel="phone", resident=None)
+
+    def test_a_resident_files_only_for_himself(self):
+        case = self.register(actor=self.resident, channel="miniprogram", resident=None)
+        self.assertEqual(case.resident, self.resident)
+        with self.assertRaisesMessage(WorkflowError, "不能以他人名义"):
+            self.register(actor=self.resident, channel="web", resident=self.other_resident)
+
+    def test_a_resident_cannot_offer_his_case_for_claiming(self):
+        case = self.register(actor=self.resident, channel="web", open_for_claim=True)
+        self.assertFalse(case.open_for_claim)
+
+    def test_staff_record_a_concern_on_a_residents_behalf(self):
+        case = self.register(actor=self.community_staff, channel="meeting")
+        self.assertEqual(case.recorded_by, self.community_staff)
+        self.assertEqual(case.events.get().actor_unit, self.community)
+
+
+class ValidationTest(LianxinTestCase):
+    def test_required_text_is_refused_in_chinese(self):
+        for field, message in (
+            ("title", "请填写标题"),
+            ("text", "请填写诉求内容"),
+            ("address", "请填写地址"),
+        ):
+            with self.subTest(field=field), self.assertRaisesMessage(WorkflowError, message):
+                self.register(**{field: "   "})
+        self.assertEqual(Case.objects.count(), 0)
+
+    def test_a_phone_number_must_look_like_one(self):
+        with self.assertRaisesMessage(WorkflowError, "联系电话格式不正确"):
+            self.register(resident_phone="1381234")
+        self.assertEqual(
+            self.register(resident_phone="0532-88886666").resident_phone, "0532-88886666"
+        )
+
+    def test_the_place_follows_from_the_grid(self):
+        case = self.register()
+        self.assertEqual(
+            (case.street, case.community, case.grid), (self.street, self.community, self.grid)
+        )
+
+    def test_an_anonymous_case_keeps_no_name(self):
+        case = self.register(anonymous=True)
+        self.assertEqual(case.resident_name, "")
+
+    def test_phones_are_masked_for_display(self):
+        self.assertEqual(mask_phone("13812341234"), "138****1234")
+        self.assertEqual(self.register().masked_phone, "138****1234")
+        self.assertEqual(mask_phone(""), "")

@@ -1,0 +1,126 @@
+"""The organisation tree (district → street → community → grid) and the units beside it."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitQuerySet(models.QuerySet):
+    def areas(self):
+        return self.filter(kind__in=Unit.AREA_KINDS)
+
+    def departments(self):
+        return self.filter(kind=Unit.Kind.DEPARTMENT)
+
+    def handling(self):
+        """Units a case (or a part of one) can be given to."""
+        return self.filter(kind__in=Unit.HANDLING_KINDS, active=True)
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        DISTRICT = "district", _("区")
+        STREET = "street", _("街道/镇")
+        COMMUNITY = "community", _("社区/村")
+        GRID = "grid", _("网格")
+        DEPARTMENT = "department", _("职能部门")
+        OFFICE = "office", _("连心服务办公室")
+        LEADERSHIP = "leadership", _("区领导")
+
+    AREA_KINDS = (Kind.STREET, Kind.COMMUNITY, Kind.GRID)
+    HANDLING_KINDS = (Kind.DEPARTMENT, Kind.STREET, Kind.COMMUNITY, Kind.GRID)
+    # Which kind may sit under which: the tree is district → street → community → grid,
+    # and departments, the office and the leadership hang from the district.
+    PARENT_KIND = {
+        Kind.STREET: Kind.DISTRICT,
+        Kind.COMMUNITY: Kind.STREET,
+        Kind.GRID: Kind.COMMUNITY,
+        Kind.DEPARTMENT: Kind.DISTRICT,
+        Kind.OFFICE: Kind.DISTRICT,
+        Kind.LEADERSHIP: Kind.DISTRICT,
+    }
+
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["kind", "sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_area(self) -> bool:
+        return self.kind in self.AREA_KINDS
+
+    def clean(self):
+        expected = self.PARENT_KIND.get(self.kind)
+        if expected is None:
+            if self.parent_id:
+                raise ValidationError({"parent": _("区是组织树的根，不能有上级。")})
+            return
+        if not self.parent or self.parent.kind != expected:
+            raise ValidationError(
+                {
+                    "parent": _("%(kind)s的上级必须是%(parent)s。")
+                    % {"kind": self.get_kind_display(), "parent": self.Kind(expected).label}
+                }
+            )
+
+
+class DistrictSettings(models.Model):
+    """Limits a district sets for itself; one row, edited in the admin."""
+
+    class Counting(models.TextChoices):
+        WORKING_DAYS = "working", _("工作日")
+        CALENDAR_DAYS = "calendar", _("自然日")
+
+    reply_limit_days = models.PositiveSmallIntegerField(
+        _("答复时限（天）"), default=7, help_text=_("登记后多少天内须向群众答复。")
+    )
+    reply_limit_counting = models.CharField(
+        _("答复时限计算方式"),
+        max_length=10,
+        choices=Counting.choices,
+        default=Counting.WORKING_DAYS,
+    )
+    due_soon_working_days = models.PositiveSmallIntegerField(
+        _("临期提醒（工作日）"), default=2, help_text=_("离期限不足多少个工作日时标为临期。")
+    )
+    constrained_review_working_days = models.PositiveSmallIntegerField(
+        _("疑难受限复查周期（工作日）"), default=30
+    )
+    default_resolution_working_days = models.PositiveSmallIntegerField(
+        _("默认办结时限（工作日）"), default=15, help_text=_("分类未设办结时限时使用。")
+    )
+
+    class Meta:
+        verbose_name = _("区级设置")
+        verbose_name_plural = _("区级设置")
+
+    def __str__(self):
+        return str(_("区级设置"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "DistrictSettings":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj

@@ -1,0 +1,176 @@
+"""The base test case: a small district and the canonical cast, built once per class."""
+
+import datetime as dt
+
+from django.test import TestCase
+from django.utils import timezone
+
+from lianxin.accounts.models import Membership, Role, User
+from lianxin.cases import actions
+from lianxin.cases.models import Case, Category, Channel, Status
+from lianxin.orgs.models import Unit
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def at(year, month, day, hour=10, minute=0) -> dt.datetime:
+    """An aware moment in the platform's time zone."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def make_unit(kind, code, name, parent=None) -> Unit:
+    return Unit.objects.create(kind=kind, code=code, name=name, parent=parent)
+
+
+def make_user(username, role=None, unit=None, **fields) -> User:
+    user = User.objects.create_user(username=username, password="pw-" + username, **fields)
+    if role is not None:
+        Membership.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
+class District:
+    """Units and people of the test district, shared by the base test case and other tests."""
+
+    @classmethod
+    def build(cls, target) -> None:
+        K = Unit.Kind
+        target.district = make_unit(K.DISTRICT, "d", "测试区")
+        target.street = make_unit(K.STREET, "s1", "海岚街道", target.district)
+        target.community = make_unit(K.COMMUNITY, "c1", "福临社区", target.street)
+        target.grid = make_unit(K.GRID, "g1", "福临第一网格", target.community)
+        target.other_street = make_unit(K.STREET, "s2", "青峰街道", target.district)
+        target.other_community = make_unit(K.COMMUNITY, "c2", "青峰社区", target.other_street)
+        target.other_grid = make_unit(K.GRID, "g2", "青峰第一网格", target.other_community)
+        target.dept_a = make_unit(K.DEPARTMENT, "dept-a", "区城市管理局", target.district)
+        target.dept_b = make_unit(K.DEPARTMENT, "dept-b", "区住房和城乡建设局", target.district)
+        target.dept_c = make_unit(K.DEPARTMENT, "dept-c", "区交通运输局", target.district)
+        target.office = make_unit(K.OFFICE, "office", "连心服务办公室", target.district)
+        target.leadership = make_unit(K.LEADERSHIP, "leaders", "区领导", target.district)
+
+        target.resident = make_user(
+            "resident", Role.RESIDENT, target.district, full_name="王秀兰", phone="13812341234"
+        )
+        target.other_resident = make_user("other_resident", Role.RESIDENT, target.district)
+        target.grid_worker = make_user("grid_worker", Role.GRID_WORKER, target.grid)
+        target.community_staff = make_user(
+            "community_staff", Role.COMMUNITY_STAFF, target.community
+        )
+        target.street_staff = make_user("street_staff", Role.STREET_STAFF, target.street)
+        target.other_grid_worker = make_user(
+            "other_grid_worker", Role.GRID_WORKER, target.other_grid
+        )
+        target.handler_a = make_user("handler_a", Role.DEPT_HANDLER, target.dept_a)
+        target.head_a = make_user("head_a", Role.DEPT_HEAD, target.dept_a)
+        target.handler_b = make_user("handler_b", Role.DEPT_HANDLER, target.dept_b)
+        target.handler_c = make_user("handler_c", Role.DEPT_HANDLER, target.dept_c)
+        target.dispatcher = make_user("dispatcher", Role.DISPATCHER, target.office)
+        target.leader = make_user("leader", Role.LEADER, target.leadership, full_name="李副区长")
+        target.admin = make_user("admin", Role.ADMIN, target.district, is_staff=True)
+
+        target.top_category = Category.objects.create(code="city", name="城市管理")
+        target.category = Category.objects.create(
+            code="street_lights",
+            name="路灯照明",
+            parent=target.top_category,
+            default_unit=target.dept_a,
+            resolution_working_days=5,
+        )
+
+
+class LianxinTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        District.build(cls)
+
+    # Builders: each brings a fresh case to a state through the real actions.
+
+    def register(self, *, when=None, **fields) -> Case:
+        values = {
+            "actor": self.grid_worker,
+            "channel": Channel.PATROL,
+            "title": "福临苑3号楼门口路灯不亮",
+            "text": "福临苑小区3号楼门口的路灯坏了一个多星期，晚上老人出门看不清路。",
+            "address": "福临苑小区3号楼",
+            "grid": self.grid,
+            "category": self.category,
+            "resident": self.resident,
+            "resident_name": "王秀兰",
+            "resident_phone": "13812341234",
+        }
+        values.update(fields)
+        return actions.do_register_case(when=when or timezone.now(), **values)
+
+    def dispatched(self, unit=None, co_units=(), **fields) -> Case:
+        case = self.register(**fields)
+        return actions.do_dispatch_case(
+            case, actor=self.dispatcher, unit=unit or self.dept_a, co_units=co_units
+        )
+
+    def in_progress(self, **fields) -> Case:
+        case = self.dispatched(**fields)
+        actions.do_accept_part(case.parts.get(unit=self.dept_a), actor=self.handler_a)
+        return Case.objects.get(pk=case.pk)
+
+    def replied(self, **fields) -> Case:
+        return actions.do_reply_case(
+            self.in_progress(**fields),
+            actor=self.handler_a,
+            text="已安排维修人员本周五前更换灯具，请您耐心等待。",
+        )
+
+    def resolved(self, **fields) -> Case:
+        return actions.do_resolve_case(
+            self.replied(**fields), actor=self.handler_a, note="已更换3号楼门口路灯灯具，恢复照明。"
+        )
+
+    def verified(self, **fields) -> Case:
+        return actions.do_verify_case(
+            self.resolved(**fields), actor=self.dispatcher, passed=True, on_site=True
+        )
+
+    def case_in(self, status: str) -> Case:
+        """A fresh case in `status`, reached the way real cases reach it."""
+        S = Status
+        if status == S.REGISTERED:
+            return self.register()
+        if status == S.DISPATCHED:
+            return self.dispatched()
+        if status == S.RETURNED:
+            case = self.dispatched()
+            actions.do_return_part(
+                case.parts.get(), actor=self.handler_a, reason="不属于本部门职责范围"
+            )
+            return Case.objects.get(pk=case.pk)
+        if status == S.IN_PROGRESS:
+            return self.in_progress()
+        if status == S.REPLIED:
+            return self.replied()
+        if status == S.CONSTRAINED:
+            return actions.do_mark_constrained(
+                self.in_progress(),
+                actor=self.handler_a,
+                explanation="该路段路灯改造需纳入明年市政计划，已登记并将逐步推进。",
+            )
+        if status == S.RESOLVED:
+            return self.resolved()
+        if status == S.VERIFIED:
+            return self.verified()
+        if status == S.CLOSED:
+            return actions.do_record_return_visit(
+                self.verified(), actor=self.dispatcher, satisfaction="satisfied", solved=True
+            ).case
+        if status == S.MERGED:
+            return actions.do_merge_case(
+                self.register(), actor=self.dispatcher, into=self.register()
+            )
+        if status == S.WITHDRAWN:
+            return actions.do_withdraw_case(
+                self.register(), actor=self.resident, reason="已自行解决"
+            )
+        if status == S.VOIDED:
+            return actions.do_void_case(self.register(), actor=self.dispatcher, reason="测试数据")
+        raise ValueError(status)
+
+    def reload(self, case: Case) -> Case:
+        return Case.objects.get(pk=case.pk)

@@ -1,0 +1,146 @@
+"""The staff case pages: scoped lists, scoped detail, and actions posted through the URL."""
+
+from django.test import Client
+from django.urls import reverse
+
+from lianxin.cases import actions
+from lianxin.cases.models import Case, Status
+from lianxin.test import LianxinTestCase
+from lianxin.workbench.case_actions import HANDLERS
+
+
+class CaseListTest(LianxinTestCase):
+    def test_sign_in_is_required(self):
+        response = self.client.get(reverse("workbench:cases"))
+        self.assertRedirects(response, reverse("login") + "?next=" + reverse("workbench:cases"))
+
+    def test_a_department_lists_only_its_cases(self):
+        mine = self.dispatched()
+        theirs = self.dispatched(unit=self.dept_b)
+        self.client.force_login(self.handler_a)
+        response = self.client.get(reverse("workbench:cases"))
+        self.assertContains(response, mine.tracking_number)
+        self.assertNotContains(response, theirs.tracking_number)
+
+    def test_the_list_runs_the_same_queries_for_one_case_or_many(self):
+        self.client.force_login(self.dispatcher)
+        self.dispatched()
+        with self.assertNumQueries(6) as one:
+            self.client.get(reverse("workbench:cases"))
+        for _ in range(12):
+            self.dispatched(co_units=[self.dept_b])
+        with self.assertNumQueries(len(one.captured_queries)):
+            self.client.get(reverse("workbench:cases"))
+
+    def test_search_finds_chinese_words_in_title_and_text(self):
+        found = self.register(title="小区门口井盖松动", text="井盖一踩就响，晚上很危险。")
+        other = self.register()
+        self.client.force_login(self.dispatcher)
+        response = self.client.get(reverse("workbench:cases"), {"q": "井盖"})
+        self.assertContains(response, found.tracking_number)
+        self.assertNotContains(response, other.tracking_number)
+
+
+class CaseDetailTest(LianxinTestCase):
+    def test_a_case_of_another_department_is_not_found(self):
+        case = self.dispatched()
+        self.client.force_login(self.handler_b)
+        self.assertEqual(
+            self.client.get(reverse("workbench:case", args=[case.pk])).status_code, 404
+        )
+        self.assertEqual(self.client.get(reverse("workbench:case", args=[99999])).status_code, 404)
+
+    def test_the_phone_is_masked_for_the_grid_and_whole_for_the_office(self):
+        case = self.dispatched()
+        self.client.force_login(self.grid_worker)
+        page = self.client.get(reverse("workbench:case", args=[case.pk]))
+        self.assertContains(page, "138****1234")
+        self.assertNotContains(page, "13812341234")
+        self.client.force_login(self.dispatcher)
+        self.assertContains(
+            self.client.get(reverse("workbench:case", args=[case.pk])), "13812341234"
+        )
+
+    def test_only_the_actions_the_user_may_take_are_offered(self):
+        case = self.dispatched()
+        self.client.force_login(self.handler_a)
+        page = self.client.get(reverse("workbench:case", args=[case.pk])).content.decode()
+        self.assertIn(reverse("workbench:case_action", args=[case.pk, "accept"]), page)
+        self.assertNotIn(reverse("workbench:case_action", args=[case.pk, "dispatch"]), page)
+
+    def test_markup_in_a_concern_is_shown_as_text(self):
+        case = self.register(
+            title="<script>alert(1)</script>", text='"><img src=x onerror=alert(1)> 路灯不亮'
+        )
+        self.client.force_login(self.dispatcher)
+        for url in (reverse("workbench:case", args=[case.pk]), reverse("workbench:cases")):
+            page = self.client.get(url).content.decode()
+            self.assertNotIn("<script>alert(1)</script>", page)
+            self.assertNotIn("<img src=x", page)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", page)
+
+
+class CaseActionTest(LianxinTestCase):
+    def post(self, user, case, action, **data):
+        self.client.force_login(user)
+        return self.client.post(reverse("workbench:case_action", args=[case.pk, action]), data)
+
+    def test_the_office_dispatches_through_the_page(self):
+        case = self.register()
+        response = self.post(
+            self.dispatcher, case, "dispatch", unit=self.dept_a.pk, instruction="请尽快核实"
+        )
+        self.assertRedirects(response, reverse("workbench:case", args=[case.pk]))
+        case = self.reload(case)
+        self.assertEqual((case.status, case.lead_unit), (Status.DISPATCHED, self.dept_a))
+
+    def test_actions_must_be_posted(self):
+        case = self.register()
+        self.client.force_login(self.dispatcher)
+        url = reverse("workbench:case_action", args=[case.pk, "dispatch"])
+        self.assertEqual(self.client.get(url).status_code, 405)
+
+    def test_a_refused_action_says_why_and_changes_nothing(self):
+        case = self.register()
+        response = self.post(self.grid_worker, case, "dispatch", unit=self.dept_a.pk)
+        self.assertEqual(self.reload(case).status, Status.REGISTERED)
+        page = self.client.get(response.url)
+        self.assertContains(page, "您无权对该诉求执行“派单”。")
+
+    def test_every_action_on_another_departments_case_is_not_found(self):
+        case = self.in_progress()
+        part = case.parts.get()
+        before = (self.reload(case).status, case.events.count())
+        for action in [*HANDLERS, "check_in"]:
+            with self.subTest(action=action):
+                response = self.post(
+                    self.handler_b, case, action, part=part.pk, note="x", reason="x", text="x" * 20
+                )
+                self.assertEqual(response.status_code, 404)
+        self.assertEqual((self.reload(case).status, case.events.count()), before)
+
+    def test_a_part_of_another_case_cannot_be_smuggled_in(self):
+        mine = self.dispatched()
+        theirs = self.dispatched(unit=self.dept_b)
+        response = self.post(self.handler_a, mine, "accept", part=theirs.parts.get().pk)
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(self.reload(theirs).status, Status.DISPATCHED)
+
+    def test_a_post_without_the_csrf_token_is_refused(self):
+        case = self.register()
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.dispatcher)
+        url = reverse("workbench:case_action", args=[case.pk, "dispatch"])
+        self.assertEqual(client.post(url, {"unit": self.dept_a.pk}).status_code, 403)
+        self.assertEqual(Case.objects.get(pk=case.pk).status, Status.REGISTERED)
+
+    def test_the_whole_loop_through_the_pages(self):
+        case = self.register()
+        self.post(self.dispatcher, case, "dispatch", unit=self.dept_a.pk)
+        self.post(self.handler_a, case, "accept", part=case.parts.get().pk)
+        self.post(self.handler_a, case, "reply", text="已安排维修人员三个工作日内更换灯具。")
+        self.post(self.handler_a, case, "resolve", note="已更换灯具，夜间照明恢复正常。")
+        self.post(self.dispatcher, case, "verify", passed="1", on_site="on")
+        self.post(self.resident, case, "return_visit", satisfaction="satisfied", solved="1")
+        self.assertEqual(self.reload(case).status, Status.CLOSED)
+        self.assertEqual(actions.do_record_overdue_cases()["cases.case.reply_overdue"], 0)
