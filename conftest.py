@@ -1,14 +1,17 @@
 import pytest
 
+from lianxin.orgs.models import clear_settings_cache
 from lianxin.workdays.days import clear_cache
 
 
 @pytest.fixture(autouse=True)
-def fresh_working_day_overrides():
-    # A rolled-back test leaves no post_delete signal behind, so start each test clean.
+def fresh_process_caches():
+    # A rolled-back test leaves no signal behind, so each test starts with clean caches.
     clear_cache()
+    clear_settings_cache()
     yield
     clear_cache()
+    clear_settings_cache()
 
 
 def pytest_configure(config):

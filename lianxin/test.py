@@ -66,7 +66,9 @@ class District:
         target.handler_c = make_user("handler_c", Role.DEPT_HANDLER, target.dept_c)
         target.dispatcher = make_user("dispatcher", Role.DISPATCHER, target.office)
         target.leader = make_user("leader", Role.LEADER, target.leadership, full_name="李副区长")
-        target.admin = make_user("admin", Role.ADMIN, target.district, is_staff=True)
+        target.admin = make_user(
+            "admin", Role.ADMIN, target.district, is_staff=True, is_superuser=True
+        )
 
         target.top_category = Category.objects.create(code="city", name="城市管理")
         target.category = Category.objects.create(

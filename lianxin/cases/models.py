@@ -131,8 +131,9 @@ class CaseQuerySet(models.QuerySet):
 
 
 class Case(models.Model):
-    tracking_number = models.CharField(_("受理编号"), max_length=20, unique=True)
-    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    tracking_number = models.CharField(_("受理编号"), max_length=20)
+    # Sent by clients that may retry a registration; unique where present.
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True)
     channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -141,6 +142,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
 
     # The resident. The phone is kept whole; pages show it masked (see `masked_phone`).
@@ -151,6 +153,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="own_cases",
+        db_index=False,
     )
     resident_name = models.CharField(_("群众姓名"), max_length=50, blank=True)
     resident_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
@@ -166,6 +169,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"kind": Unit.Kind.STREET},
+        db_index=False,  # the (street, status) index serves it
     )
     community = models.ForeignKey(
         Unit,
@@ -175,6 +179,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"kind": Unit.Kind.COMMUNITY},
+        db_index=False,  # the (community, status) index serves it
     )
     grid = models.ForeignKey(
         Unit,
@@ -184,6 +189,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"kind": Unit.Kind.GRID},
+        db_index=False,  # the (grid, status) index serves it
     )
     building = models.CharField(_("楼栋"), max_length=50, blank=True)
     latitude = models.DecimalField(
@@ -213,6 +219,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="led_cases",
+        db_index=False,
     )
 
     status = models.CharField(
@@ -225,6 +232,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # the (lead_unit, status) index serves it
     )
     open_for_claim = models.BooleanField(_("可供部门认领"), default=False)
     escalated = models.BooleanField(_("已提级至区领导"), default=False)
@@ -235,6 +243,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="duplicates",
+        db_index=False,
     )
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
 
@@ -248,10 +257,7 @@ class Case(models.Model):
 
     reply_due_at = models.DateTimeField(_("答复期限"))
     resolve_due_at = models.DateTimeField(_("办结期限"))
-    reply_overdue_at = models.DateTimeField(_("答复逾期记录时间"), null=True, blank=True)
-    resolve_overdue_at = models.DateTimeField(_("办结逾期记录时间"), null=True, blank=True)
     constrained_review_at = models.DateTimeField(_("疑难受限复查时间"), null=True, blank=True)
-    review_reminded_at = models.DateTimeField(_("复查提醒记录时间"), null=True, blank=True)
 
     reply_text = models.TextField(_("答复内容"), blank=True)
     resolution_note = models.TextField(_("办结说明"), blank=True)
@@ -267,22 +273,37 @@ class Case(models.Model):
         verbose_name = _("诉求案件")
         verbose_name_plural = _("诉求案件")
         ordering = ["-registered_at"]
+        # Every index here is written on each registration and state change: keep only
+        # those that lists, scopes and the deadline scan need. Sparse references get
+        # partial indexes, so the many rows without one cost nothing.
         indexes = [
-            models.Index(fields=["status", "reply_due_at"], name="case_status_reply_due"),
-            models.Index(fields=["status", "resolve_due_at"], name="case_status_resolve_due"),
             models.Index(fields=["street", "status"], name="case_street_status"),
             models.Index(fields=["community", "status"], name="case_community_status"),
             models.Index(fields=["grid", "status"], name="case_grid_status"),
             models.Index(fields=["lead_unit", "status"], name="case_lead_unit_status"),
+            models.Index(fields=["reply_due_at"], name="case_reply_due"),
+            models.Index(fields=["resolve_due_at"], name="case_resolve_due"),
             models.Index(
-                fields=["reply_due_at"],
-                name="case_reply_watch",
-                condition=Q(replied_at__isnull=True, reply_overdue_at__isnull=True),
+                fields=["constrained_review_at"],
+                name="case_review_due",
+                condition=Q(constrained_review_at__isnull=False),
             ),
             models.Index(
-                fields=["resolve_due_at"],
-                name="case_resolve_watch",
-                condition=Q(resolved_at__isnull=True, resolve_overdue_at__isnull=True),
+                fields=["resident"], name="case_resident", condition=Q(resident__isnull=False)
+            ),
+            models.Index(fields=["leader"], name="case_leader", condition=Q(leader__isnull=False)),
+            models.Index(
+                fields=["merged_into"],
+                name="case_merged_into",
+                condition=Q(merged_into__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["tracking_number"], name="unique_tracking_number"),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="unique_idempotency_key",
             ),
         ]
 
@@ -443,18 +464,31 @@ class CasePhoto(models.Model):
 class CaseEvent(models.Model):
     """One step in a case's life; append-only, and together the case's timeline."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", db_index=False
+    )  # the (case, at) index serves it
+    # Unindexed: the timeline is read per case, and the scan writes events in bulk.
     part = models.ForeignKey(
-        CasePart, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        CasePart,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
     )
-    code = models.CharField(max_length=50, db_index=True)
+    code = models.CharField(max_length=50)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     actor_unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField()
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     note = models.TextField(blank=True)
@@ -481,10 +515,25 @@ class CaseEvent(models.Model):
 
 
 class TrackingCounter(models.Model):
-    """The last tracking number given out in a year; locked while the next one is taken."""
+    """The last tracking number given out in a year, on SQLite (PostgreSQL uses sequences)."""
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+class DeadlineScan(models.Model):
+    """How far the overdue scan has looked for one kind of deadline.
+
+    Each deadline moment passes once; the scan records the cases whose deadline
+    fell between the previous scan and this one, so it never rewrites case rows
+    and never records a case twice for the same deadline.
+    """
+
+    watch = models.CharField(max_length=40, primary_key=True)
+    scanned_to = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.watch} → {self.scanned_to:%Y-%m-%d %H:%M}"

@@ -18,7 +18,7 @@ from django.utils import timezone
 # deadline arithmetic free of queries, and saving a row clears it here.
 _CACHE_SECONDS = 60
 _cache_lock = threading.Lock()
-_cache: dict = {"loaded_at": None, "days": {}}
+_cache: dict = {"loaded_at": None, "days": {}, "answers": {}}
 
 
 def clear_cache() -> None:
@@ -36,6 +36,7 @@ def _overrides() -> dict[dt.date, bool]:
     days = dict(DayOverride.objects.values_list("date", "is_working_day"))
     with _cache_lock:
         _cache["days"], _cache["loaded_at"] = days, time.monotonic()
+        _cache["answers"] = {}
     return days
 
 
@@ -51,10 +52,13 @@ def is_working_day(day: dt.date) -> bool:
     override = _overrides().get(day)
     if override is not None:
         return override
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
+    answers = _cache["answers"]
+    if day not in answers:
+        try:
+            answers[day] = chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            answers[day] = day.weekday() < 5
+    return answers[day]
 
 
 def add_working_days(day: dt.date, n: int) -> dt.date:

@@ -58,7 +58,7 @@ def record(
         public=public,
         data=data or {},
     )
-    transaction.on_commit(lambda: signals.case_event_committed.send(sender=CaseEvent, event=event))
+    transaction.on_commit(lambda: signals.announce([event.pk]))
     return event
 
 

@@ -295,9 +295,7 @@ def do_decide_extension(
     if approve:
         previous = case.resolve_due_at
         case.resolve_due_at = extend_deadline(previous, extension.working_days)
-        if case.resolve_due_at > at:
-            case.resolve_overdue_at = None
-        case.save(update_fields=["resolve_due_at", "resolve_overdue_at"])
+        case.save(update_fields=["resolve_due_at"])
         data |= {"from": previous.isoformat(), "to": case.resolve_due_at.isoformat()}
     record(
         case,
@@ -327,7 +325,6 @@ def do_mark_constrained(
     case.status = Status.CONSTRAINED
     case.constrained_explanation = explanation
     case.constrained_review_at = deadline_after(at, policy.constrained_review_working_days)
-    case.review_reminded_at = None
     # The explanation is the resident's answer if he had none yet.
     case.replied_at = case.replied_at or at
     case.reply_text = case.reply_text or explanation
@@ -336,7 +333,6 @@ def do_mark_constrained(
             "status",
             "constrained_explanation",
             "constrained_review_at",
-            "review_reminded_at",
             "replied_at",
             "reply_text",
         ]
@@ -364,8 +360,7 @@ def do_review_constrained(case: Case, *, actor, note: str, when: dt.datetime | N
     case.constrained_review_at = deadline_after(
         at, DistrictSettings.load().constrained_review_working_days
     )
-    case.review_reminded_at = None
-    case.save(update_fields=["constrained_review_at", "review_reminded_at"])
+    case.save(update_fields=["constrained_review_at"])
     record(
         case,
         "cases.case.constrained_reviewed",
@@ -389,7 +384,9 @@ def do_resume_case(case: Case, *, actor, note: str, when: dt.datetime | None = N
     from_status = case.status
     case.status = Status.REPLIED
     case.constrained_review_at = None
-    case.save(update_fields=["status", "constrained_review_at"])
+    # The resolution deadline stood still while the case was constrained; it starts afresh.
+    case.resolve_due_at = resolution_deadline(case, at, DistrictSettings.load())
+    case.save(update_fields=["status", "constrained_review_at", "resolve_due_at"])
     record(
         case,
         "cases.case.resumed",
@@ -484,8 +481,7 @@ def _send_back(case: Case, at: dt.datetime) -> list[str]:
     case.resolved_at = None
     case.verified_at = None
     case.resolve_due_at = resolution_deadline(case, at, DistrictSettings.load())
-    case.resolve_overdue_at = None
-    return ["status", "resolved_at", "verified_at", "resolve_due_at", "resolve_overdue_at"]
+    return ["status", "resolved_at", "verified_at", "resolve_due_at"]
 
 
 @transaction.atomic

@@ -5,7 +5,6 @@ import re
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,9 +24,9 @@ from lianxin.cases.models import (
     Category,
     Channel,
     Status,
-    TrackingCounter,
     Urgency,
 )
+from lianxin.cases.numbering import next_tracking_number
 from lianxin.cases.rules import WorkflowError, check
 from lianxin.orgs.models import DistrictSettings, Unit
 
@@ -35,19 +34,6 @@ PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 # Channels a resident reaches without a member of staff in between.
 SELF_SERVICE_CHANNELS = (Channel.WEB, Channel.MINIPROGRAM)
 Part = CasePart
-
-
-def next_tracking_number(year: int) -> str:
-    """LX-2026-000123. The counter row stays locked until the registration commits."""
-    updated = TrackingCounter.objects.filter(year=year).update(last=F("last") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                TrackingCounter.objects.create(year=year, last=1)
-        except IntegrityError:  # another registration created the year's row first
-            TrackingCounter.objects.filter(year=year).update(last=F("last") + 1)
-    last = TrackingCounter.objects.values_list("last", flat=True).get(year=year)
-    return f"LX-{year}-{last:06d}"
 
 
 def do_register_case(
@@ -127,7 +113,7 @@ def do_register_case(
                 address=address,
                 grid=grid,
                 community=community,
-                street=community.parent if community is not None else None,
+                street_id=community.parent_id if community is not None else None,
                 building=building.strip(),
                 latitude=latitude,
                 longitude=longitude,
@@ -220,12 +206,15 @@ def do_dispatch_case(
         if part.role == Part.Role.LEAD:  # a new lead replaces the old one
             part.status = Part.PartStatus.CANCELLED
             part.save(update_fields=["status"])
+    lead_accepted = False
     parts = [(unit, Part.Role.LEAD)] + [(co, Part.Role.CO) for co in co_units]
     for target, role in parts:
         existing = live.get(target.pk)
         if existing is not None and existing.status != Part.PartStatus.CANCELLED:
+            # A co-handler made lead keeps its progress: if it had accepted, so has the lead.
             existing.role, existing.instruction = role, instruction
             existing.save(update_fields=["role", "instruction"])
+            lead_accepted |= role == Part.Role.LEAD and existing.status == Part.PartStatus.ACCEPTED
             continue
         CasePart.objects.create(
             case=case,
@@ -245,7 +234,10 @@ def do_dispatch_case(
     if leader is not None:
         case.leader = _leader(leader)
         fields.append("leader")
-    case.status = Status.DISPATCHED
+    if lead_accepted:
+        case.status = Status.REPLIED if case.replied_at else Status.IN_PROGRESS
+    else:
+        case.status = Status.DISPATCHED
     case.lead_unit = unit
     case.open_for_claim = False
     case.dispatched_at = case.dispatched_at or at

@@ -2,80 +2,84 @@
 
 import datetime as dt
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 
 from lianxin.cases.actions.common import now_or
-from lianxin.cases.models import FINAL_STATUSES, HANDLING_STATUSES, Case, CaseEvent, Status
-from lianxin.cases.signals import case_event_committed
+from lianxin.cases.models import (
+    FINAL_STATUSES,
+    HANDLING_STATUSES,
+    Case,
+    CaseEvent,
+    DeadlineScan,
+    Status,
+)
+from lianxin.cases.signals import announce
 
-BATCH = 2000
-
-# (event code, the cases that just missed it, the field that remembers it was recorded)
+# (event code, the deadline field, which cases still owe what that deadline asks)
 WATCHES = (
     (
         "cases.case.reply_overdue",
-        lambda now: (
-            Q(replied_at__isnull=True, reply_overdue_at__isnull=True, reply_due_at__lt=now)
-            & ~Q(status__in=FINAL_STATUSES)
-        ),
-        "reply_overdue_at",
+        "reply_due_at",
+        Q(replied_at__isnull=True) & ~Q(status__in=FINAL_STATUSES),
     ),
     (
         "cases.case.resolution_overdue",
-        lambda now: Q(
-            resolved_at__isnull=True,
-            resolve_overdue_at__isnull=True,
-            resolve_due_at__lt=now,
-            status__in=HANDLING_STATUSES,
-        ),
-        "resolve_overdue_at",
+        "resolve_due_at",
+        Q(resolved_at__isnull=True, status__in=HANDLING_STATUSES),
     ),
     (
         "cases.case.constrained_review_due",
-        lambda now: Q(
-            status=Status.CONSTRAINED,
-            review_reminded_at__isnull=True,
-            constrained_review_at__lt=now,
-        ),
-        "review_reminded_at",
+        "constrained_review_at",
+        Q(status=Status.CONSTRAINED),
     ),
 )
 
 
 def do_record_overdue_cases(*, when: dt.datetime | None = None) -> dict[str, int]:
-    """Find cases that went past a deadline since the last scan and record one event each.
+    """Record one event for each case whose deadline passed since the last scan.
 
-    1. Take a batch of matching cases, skipping rows someone is acting on right now
-       (they are picked up by the next scan).
-    2. Stamp the remembering field, so that no later scan records them again.
-    3. Write one event per case, in bulk, in the same transaction.
+    1. Lock the watch's cursor, so that two consumers never scan the same window.
+    2. Select the cases whose deadline lies in (previous scan, now] and that still
+       owe what it asked; the first scan ever looks at all of the past.
+    3. Insert their events with one INSERT … SELECT, move the cursor, commit, and
+       announce the events.
+
+    A deadline that moves (an extension, a reopening, a resumed case) gets a new
+    moment, which a later window catches. Case rows are never written here.
     """
     now = now_or(when)
     counts = {}
-    for code, condition, stamp in WATCHES:
-        counts[code] = 0
-        while True:
-            with transaction.atomic():
-                batch = list(
-                    Case.objects.filter(condition(now))
-                    .select_for_update(skip_locked=True)
-                    .order_by("pk")
-                    .values_list("pk", "status")[:BATCH]
-                )
-                if not batch:
-                    break
-                Case.objects.filter(pk__in=[pk for pk, _status in batch]).update(**{stamp: now})
-                events = CaseEvent.objects.bulk_create(
-                    CaseEvent(
-                        case_id=pk, code=code, at=now, from_status=status, to_status=status, data={}
-                    )
-                    for pk, status in batch
-                )
-                transaction.on_commit(
-                    lambda events=events: [
-                        case_event_committed.send(sender=CaseEvent, event=event) for event in events
-                    ]
-                )
-            counts[code] += len(batch)
+    for code, field, owing in WATCHES:
+        with transaction.atomic():
+            cursor, created = DeadlineScan.objects.select_for_update().get_or_create(
+                watch=code, defaults={"scanned_to": now}
+            )
+            window = Q(**{f"{field}__lte": now})
+            if not created:
+                if cursor.scanned_to >= now:
+                    counts[code] = 0
+                    continue
+                window &= Q(**{f"{field}__gt": cursor.scanned_to})
+            event_ids = _insert_events(Case.objects.filter(window & owing), code, now)
+            cursor.scanned_to = now
+            cursor.save(update_fields=["scanned_to"])
+            transaction.on_commit(lambda ids=event_ids: announce(ids))
+        counts[code] = len(event_ids)
     return counts
+
+
+def _insert_events(cases, code: str, at: dt.datetime) -> list[int]:
+    """One statement for any number of cases: no case or event objects in Python."""
+    matched = cases.order_by().values(ref=F("pk"), state=F("status"))
+    select_sql, select_params = matched.query.sql_with_params()
+    table = CaseEvent._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (case_id, code, at, from_status, to_status, note, public, data) "  # noqa: S608
+        f"SELECT matched.ref, %s, %s, matched.state, matched.state, '', %s, '{{}}' "
+        f"FROM ({select_sql}) AS matched RETURNING id"
+    )
+    at_param = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [code, at_param, False, *select_params])
+        return [row[0] for row in cursor.fetchall()]

@@ -69,6 +69,17 @@ class SplitTest(LianxinTestCase):
         actions.do_resolve_case(case, actor=self.handler_a, note="已完成路灯更换和线路检修")
         self.assertEqual(self.reload(case).status, Status.RESOLVED)
 
+    def test_a_co_handler_made_lead_after_a_return_keeps_its_acceptance(self):
+        case = self.dispatched(co_units=[self.dept_b])
+        actions.do_accept_part(case.parts.get(unit=self.dept_b), actor=self.handler_b)
+        actions.do_return_part(
+            case.parts.get(unit=self.dept_a), actor=self.handler_a, reason="应由住建部门牵头"
+        )
+        actions.do_dispatch_case(case, actor=self.dispatcher, unit=self.dept_b)
+        case = self.reload(case)
+        self.assertEqual((case.status, case.lead_unit), (Status.IN_PROGRESS, self.dept_b))
+        actions.do_reply_case(case, actor=self.handler_b, text="已安排住建部门牵头现场勘查。")
+
     def test_lead_and_co_units_must_differ(self):
         with self.assertRaisesMessage(WorkflowError, "不能重复"):
             self.dispatched(co_units=[self.dept_a])
