@@ -44,7 +44,12 @@ def database_from_url(url: str) -> dict:
         path = parts.path[1:] if parts.path.startswith("/") else parts.path
         return sqlite_database(Path(path) if Path(path).is_absolute() else BASE_DIR / path)
     if parts.scheme in ("postgres", "postgresql"):
-        options = dict(parse_qsl(parts.query))
+        # Query parameters become connection options; "true"/"false" are booleans
+        # (e.g. ?server_side_binding=true).
+        options: dict = {
+            key: {"true": True, "false": False}.get(value, value)
+            for key, value in parse_qsl(parts.query)
+        }
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),

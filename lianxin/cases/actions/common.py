@@ -1,13 +1,15 @@
 """What every workflow action shares: locking, the event row, and what follows the commit."""
 
 import datetime as dt
+from collections.abc import Iterable
 
+from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases import signals
-from lianxin.cases.models import Case, CaseEvent, CasePart
+from lianxin.cases.models import Case, CaseEvent, CasePart, CasePhoto
 from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import DistrictSettings
 from lianxin.workdays.days import deadline_after
@@ -88,3 +90,9 @@ def reply_deadline(start: dt.datetime, policy: DistrictSettings) -> dt.datetime:
         policy.reply_limit_days,
         working=policy.reply_limit_counting == DistrictSettings.Counting.WORKING_DAYS,
     )
+
+
+def save_photos(case: Case, photos: Iterable[File], stage: str) -> None:
+    """Attach photos already checked by the form that received them."""
+    for photo in photos:
+        CasePhoto.objects.create(case=case, stage=stage, image=photo)

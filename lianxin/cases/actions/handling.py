@@ -14,6 +14,7 @@ from lianxin.cases.actions.common import (
     record,
     require_text,
     resolution_deadline,
+    save_photos,
 )
 from lianxin.cases.models import (
     Case,
@@ -429,11 +430,6 @@ def do_finish_part(
     return part
 
 
-def _save_photos(case: Case, photos: Iterable[File], stage: str) -> None:
-    for photo in photos:
-        CasePhoto.objects.create(case=case, stage=stage, image=photo)
-
-
 @transaction.atomic
 def do_resolve_case(
     case: Case, *, actor, note: str, photos: Iterable[File] = (), when: dt.datetime | None = None
@@ -461,7 +457,7 @@ def do_resolve_case(
     case.save(
         update_fields=["status", "resolved_at", "resolution_note", "replied_at", "reply_text"]
     )
-    _save_photos(case, photos, CasePhoto.Stage.RESOLUTION)
+    save_photos(case, photos, CasePhoto.Stage.RESOLUTION)
     record(
         case,
         "cases.case.resolved",
@@ -510,7 +506,7 @@ def do_verify_case(
     else:
         fields = _send_back(case, at)
     case.save(update_fields=fields)
-    _save_photos(case, photos, CasePhoto.Stage.VERIFICATION)
+    save_photos(case, photos, CasePhoto.Stage.VERIFICATION)
     record(
         case,
         "cases.case.verified" if passed else "cases.case.verification_failed",

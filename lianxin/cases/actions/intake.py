@@ -4,6 +4,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,10 +18,12 @@ from lianxin.cases.actions.common import (
     reply_deadline,
     require_text,
     resolution_deadline,
+    save_photos,
 )
 from lianxin.cases.models import (
     Case,
     CasePart,
+    CasePhoto,
     Category,
     Channel,
     Status,
@@ -56,6 +59,7 @@ def do_register_case(
     urgency: str = Urgency.NORMAL,
     open_for_claim: bool = False,
     idempotency_key: str | None = None,
+    photos: Iterable[File] = (),
     when: dt.datetime | None = None,
 ) -> Case:
     """Register a resident's concern as a case. `actor` is None for a visitor of the public
@@ -127,6 +131,7 @@ def do_register_case(
             )
             case.resolve_due_at = resolution_deadline(case, at, policy)
             case.save()
+            save_photos(case, photos, CasePhoto.Stage.INTAKE)
             unit_id = _acting_unit(standing)
             record(
                 case,

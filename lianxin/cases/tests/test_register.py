@@ -1,8 +1,14 @@
 """Registering a concern: the tracking number, the deadlines, what is refused."""
 
 import datetime as dt
+import io
+import shutil
+import tempfile
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import override_settings
+from PIL import Image
 
 from lianxin.cases import actions
 from lianxin.cases.models import Case, mask_phone
@@ -151,3 +157,36 @@ class SequenceTest(LianxinTestCase):
         ensure_year_sequences([2051])
         case = self.register(when=at(2051, 3, 1))
         self.assertRegex(case.tracking_number, r"^LX-2051-\d{6}$")
+
+    def test_the_daily_job_prepares_this_years_and_next_years_numbers(self):
+        from lianxin.cases.tasks import prepare_tracking_numbers
+
+        prepare_tracking_numbers.call_local()
+        self.assertRegex(self.register().tracking_number, r"^LX-\d{4}-\d{6}$")
+
+
+class PhotoTest(LianxinTestCase):
+    def setUp(self):
+        media = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, media)
+        self.enterContext(override_settings(MEDIA_ROOT=media))
+
+    def png(self, name):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), "orange").save(buffer, "PNG")
+        return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+    def test_photos_arrive_with_the_concern_and_with_the_resolution(self):
+        case = self.register(photos=[self.png("before.png")])
+        case = actions.do_dispatch_case(case, actor=self.dispatcher, unit=self.dept_a)
+        actions.do_accept_part(case.parts.get(), actor=self.handler_a)
+        actions.do_resolve_case(
+            case,
+            actor=self.handler_a,
+            note="已更换灯具，恢复夜间照明。",
+            photos=[self.png("after.png")],
+        )
+        stages = list(case.photos.values_list("stage", flat=True))
+        self.assertEqual(stages, ["intake", "resolution"])
+        with case.photos.first().image.open() as stored:
+            self.assertEqual(Image.open(stored).size, (40, 30))
