@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,43 +8,45 @@ from django.views.decorators.http import require_POST
 
 from lianxin.accounts.models import Role, User
 from lianxin.cases.access import access_case_by_id, may_see_full_phone, standing_of
-from lianxin.cases.models import Case, CaseEvent, CasePart, ExtensionRequest, Status
+from lianxin.cases.models import Case, CaseEvent, CasePart, ExtensionRequest
+from lianxin.cases.queues import BY_CODE, queue_cases, queue_counts
 from lianxin.cases.rules import RULES, WorkflowError, available_actions, capacities
 from lianxin.cases.sla import deadline_state
 from lianxin.cases.timeline import event_label
 from lianxin.orgs.models import DistrictSettings, Unit
 from lianxin.workbench.case_actions import HANDLERS
+from lianxin.workbench.forms import CaseFilterForm
 
 PAGE_SIZE = 30
 
 
 @login_required
 def home(request):
-    return redirect("workbench:cases")
+    """The inbox: each of the user's work queues with its count."""
+    return render(request, "workbench/inbox.html", {"queues": queue_counts(request.user)})
 
 
 @login_required
 def case_list(request):
-    cases = Case.objects.visible_to(request.user).select_related(
-        "category", "lead_unit", "street", "community"
-    )
-    status = request.GET.get("status", "")
-    if status in Status.values:
-        cases = cases.filter(status=status)
-    query = request.GET.get("q", "").strip()
-    if query:
-        cases = cases.filter(
-            Q(title__contains=query) | Q(text__contains=query) | Q(tracking_number=query)
-        )
-    page = Paginator(cases.order_by("-registered_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    queue_code = request.GET.get("queue", "")
+    if queue_code:
+        cases = queue_cases(request.user, queue_code)
+        if cases is None:
+            raise Http404
+        queue = BY_CODE[queue_code]
+    else:
+        cases, queue = Case.objects.visible_to(request.user), None
+    form = CaseFilterForm(request.GET)
+    cases = form.apply(cases).select_related("category", "lead_unit", "street", "community")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     policy = DistrictSettings.load()
     rows = [(case, deadline_state(case, policy=policy)) for case in page]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "workbench/case_list.html",
-        {"page": page, "rows": rows, "statuses": Status.choices, "status": status, "q": query},
+        {"page": page, "rows": rows, "form": form, "queue": queue, "query": query.urlencode()},
     )
 
 

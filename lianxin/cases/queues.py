@@ -1,0 +1,190 @@
+"""The work queues of the staff inbox: which of the cases a user sees wait on him, and for what.
+
+Each queue is a filter on the cases the user may see; the inbox counts them all
+in one query, and each count opens the list of exactly those cases.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lianxin.cases.access import Standing, standing_of
+from lianxin.cases.models import (
+    FINAL_STATUSES,
+    HANDLING_STATUSES,
+    Case,
+    CasePart,
+    ExtensionRequest,
+    Status,
+)
+from lianxin.orgs.models import DistrictSettings
+from lianxin.workdays.days import add_working_days, end_of_day
+
+
+@dataclass(frozen=True)
+class Queue:
+    code: str
+    label: str
+    # Who has the queue, and the filter given the user's standing and the moments that matter.
+    applies: Callable[[Standing], bool]
+    condition: Callable[[Standing, "Moments"], Q]
+
+
+@dataclass(frozen=True)
+class Moments:
+    now: dt.datetime
+    due_soon_until: dt.datetime
+
+
+def moments(now: dt.datetime | None = None) -> Moments:
+    now = now or timezone.now()
+    days = DistrictSettings.load().due_soon_working_days
+    return Moments(now, end_of_day(add_working_days(timezone.localtime(now).date(), days)))
+
+
+def _handles(standing: Standing) -> bool:
+    return bool(standing.handling_unit_ids)
+
+
+def _everyone(standing: Standing) -> bool:
+    return True
+
+
+def _office(standing: Standing) -> bool:
+    return standing.office
+
+
+def _my_parts(standing: Standing, status: str) -> Q:
+    return Q(
+        Exists(
+            CasePart.objects.filter(
+                case=OuterRef("pk"), unit__in=standing.handling_unit_ids, status=status
+            )
+        )
+    )
+
+
+def _mine(standing: Standing) -> Q:
+    """Cases the user's units lead; the office and leaders answer for all."""
+    if standing.sees_whole_district:
+        return Q()
+    return (
+        Q(lead_unit__in=standing.handling_unit_ids)
+        | Q(street__in=standing.area_unit_ids)
+        | Q(community__in=standing.area_unit_ids)
+        | Q(grid__in=standing.area_unit_ids)
+    )
+
+
+def overdue(m: Moments) -> Q:
+    reply_missed = Q(replied_at__isnull=True, reply_due_at__lt=m.now) & ~Q(
+        status__in=FINAL_STATUSES
+    )
+    resolution_missed = Q(
+        resolved_at__isnull=True, resolve_due_at__lt=m.now, status__in=HANDLING_STATUSES
+    )
+    return reply_missed | resolution_missed
+
+
+def reply_due_soon(m: Moments) -> Q:
+    return Q(
+        replied_at__isnull=True,
+        reply_due_at__gte=m.now,
+        reply_due_at__lte=m.due_soon_until,
+        status__in=HANDLING_STATUSES,
+    )
+
+
+QUEUES = [
+    Queue(
+        "to_dispatch",
+        _("待派单"),
+        _office,
+        lambda s, m: Q(status=Status.REGISTERED, open_for_claim=False),
+    ),
+    Queue(
+        "to_claim",
+        _("待认领"),
+        lambda s: bool(s.department_ids),
+        lambda s, m: Q(status=Status.REGISTERED, open_for_claim=True),
+    ),
+    Queue("to_accept", _("待接单"), _handles, lambda s, m: _my_parts(s, "assigned")),
+    Queue(
+        "in_progress",
+        _("办理中"),
+        _everyone,
+        lambda s, m: Q(status__in=(Status.IN_PROGRESS, Status.REPLIED)) & _mine(s),
+    ),
+    Queue("reply_due_soon", _("答复临期"), _everyone, lambda s, m: reply_due_soon(m) & _mine(s)),
+    Queue("overdue", _("已逾期"), _everyone, lambda s, m: overdue(m) & _mine(s)),
+    Queue(
+        "returned",
+        _("退单待审核"),
+        _office,
+        lambda s, m: Q(
+            Exists(
+                CasePart.objects.filter(
+                    case=OuterRef("pk"),
+                    status=CasePart.PartStatus.RETURNED,
+                    return_reviewed_at__isnull=True,
+                )
+            )
+        ),
+    ),
+    Queue(
+        "extensions",
+        _("延期待审批"),
+        _office,
+        lambda s, m: Q(
+            Exists(
+                ExtensionRequest.objects.filter(
+                    case=OuterRef("pk"), decision=ExtensionRequest.Decision.PENDING
+                )
+            )
+        ),
+    ),
+    Queue("to_verify", _("待核查"), _office, lambda s, m: Q(status=Status.RESOLVED)),
+    Queue("to_revisit", _("待回访"), _office, lambda s, m: Q(status=Status.VERIFIED)),
+    Queue(
+        "escalated",
+        _("已提级"),
+        lambda s: s.office or s.leader,
+        lambda s, m: Q(escalated=True) & ~Q(status__in=FINAL_STATUSES),
+    ),
+    Queue(
+        "my_leadership",
+        _("我包案的"),
+        lambda s: s.leader,
+        lambda s, m: Q(leader_id=s.resident_user_id) & ~Q(status__in=FINAL_STATUSES),
+    ),
+]
+BY_CODE = {queue.code: queue for queue in QUEUES}
+
+
+def queues_for(user) -> list[Queue]:
+    standing = standing_of(user)
+    return [queue for queue in QUEUES if queue.applies(standing)]
+
+
+def queue_cases(user, code: str, m: Moments | None = None):
+    """The cases in one of the user's queues (None if the queue is not his)."""
+    queue = BY_CODE.get(code)
+    standing = standing_of(user)
+    if queue is None or not queue.applies(standing):
+        return None
+    return Case.objects.visible_to(user).filter(queue.condition(standing, m or moments()))
+
+
+def queue_counts(user, m: Moments | None = None) -> list[tuple[Queue, int]]:
+    """Every queue of the user with its count, in one query."""
+    standing = standing_of(user)
+    m = m or moments()
+    mine = queues_for(user)
+    counts = Case.objects.visible_to(user).aggregate(
+        **{q.code: Count("pk", filter=q.condition(standing, m)) for q in mine}
+    )
+    return [(queue, counts[queue.code]) for queue in mine]

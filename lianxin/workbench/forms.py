@@ -1,0 +1,80 @@
+from django import forms
+from django.db.models import Case as SqlCase
+from django.db.models import F, Q, When
+from django.db.models.functions import Least
+from django.utils.translation import gettext_lazy as _
+
+from lianxin.cases.models import Category, Channel, Status
+from lianxin.cases.queues import moments, overdue, reply_due_soon
+from lianxin.orgs.models import Unit
+
+
+class CaseFilterForm(forms.Form):
+    """The filters of a case list; every field optional, every value kept on the page."""
+
+    q = forms.CharField(label=_("搜索"), required=False, max_length=50)
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    category = forms.ModelChoiceField(
+        label=_("分类"), required=False, queryset=Category.objects.filter(parent__isnull=False)
+    )
+    unit = forms.ModelChoiceField(
+        label=_("主办单位"), required=False, queryset=Unit.objects.handling()
+    )
+    channel = forms.ChoiceField(label=_("来源渠道"), required=False)
+    registered_from = forms.DateField(
+        label=_("登记日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    registered_to = forms.DateField(
+        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    deadline = forms.ChoiceField(
+        label=_("期限"),
+        required=False,
+        choices=[("", _("全部")), ("due_soon", _("答复临期")), ("overdue", _("已逾期"))],
+    )
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[("", _("最新登记在前")), ("deadline", _("期限最近在前"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("全部")), *Status.choices]
+        self.fields["channel"].choices = [("", _("全部")), *Channel.choices]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("registered_from"), data.get("registered_to")
+        if start and end and start > end:
+            self.add_error("registered_to", _("结束日期不能早于开始日期。"))
+        return data
+
+    def apply(self, cases):
+        """Narrow `cases` by the valid filters (invalid ones are shown, not applied)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("q"):
+            query = data["q"].strip()
+            cases = cases.filter(
+                Q(title__contains=query) | Q(text__contains=query) | Q(tracking_number=query)
+            )
+        for field in ("status", "category", "channel"):
+            if data.get(field):
+                cases = cases.filter(**{field: data[field]})
+        if data.get("unit"):
+            cases = cases.filter(lead_unit=data["unit"])
+        if data.get("registered_from"):
+            cases = cases.filter(registered_at__date__gte=data["registered_from"])
+        if data.get("registered_to"):
+            cases = cases.filter(registered_at__date__lte=data["registered_to"])
+        if data.get("deadline") == "overdue":
+            cases = cases.filter(overdue(moments()))
+        elif data.get("deadline") == "due_soon":
+            cases = cases.filter(reply_due_soon(moments()))
+        if data.get("sort") == "deadline":
+            running = SqlCase(
+                When(replied_at__isnull=True, then=Least("reply_due_at", "resolve_due_at")),
+                default=F("resolve_due_at"),
+            )
+            return cases.alias(running_due=running).order_by("running_due", "pk")
+        return cases.order_by("-registered_at", "-pk")

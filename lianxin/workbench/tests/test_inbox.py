@@ -1,0 +1,99 @@
+"""The inbox: each role's work queues, counted, and each count opening exactly its cases."""
+
+from django.urls import reverse
+
+from lianxin.cases import actions
+from lianxin.cases.queues import queue_cases, queue_counts
+from lianxin.test import LianxinTestCase, at
+
+
+class InboxTest(LianxinTestCase):
+    def setUp(self):
+        self.new = self.register()
+        self.assigned = self.dispatched()
+        self.working = self.in_progress()
+        self.returned = self.case_in("returned")
+        self.resolved_case = self.resolved()
+        self.verified_case = self.verified()
+        self.late = self.dispatched(when=at(2026, 1, 5))  # long past its reply deadline
+
+    def counts(self, user):
+        return {queue.code: count for queue, count in queue_counts(user)}
+
+    def test_the_office_sees_what_waits_on_the_office(self):
+        counts = self.counts(self.dispatcher)
+        self.assertEqual(counts["to_dispatch"], 1)
+        self.assertEqual(counts["returned"], 1)
+        self.assertEqual(counts["to_verify"], 1)
+        self.assertEqual(counts["to_revisit"], 1)
+        self.assertGreaterEqual(counts["overdue"], 1)
+        self.assertNotIn("to_accept", counts)
+
+    def test_a_department_sees_what_it_must_accept_and_handle(self):
+        counts = self.counts(self.handler_a)
+        self.assertEqual(counts["to_accept"], 2)  # `assigned` and `late`
+        self.assertEqual(counts["in_progress"], 1)
+        self.assertNotIn("to_dispatch", counts)
+        self.assertEqual(self.counts(self.handler_b)["to_accept"], 0)
+
+    def test_every_count_opens_exactly_its_cases(self):
+        for user in (self.dispatcher, self.handler_a, self.grid_worker, self.leader):
+            for queue, count in queue_counts(user):
+                with self.subTest(user=user.username, queue=queue.code):
+                    self.client.force_login(user)
+                    response = self.client.get(reverse("workbench:cases"), {"queue": queue.code})
+                    self.assertEqual(response.context["page"].paginator.count, count)
+                    self.assertEqual(queue_cases(user, queue.code).count(), count)
+
+    def test_a_queue_that_is_not_yours_is_not_found(self):
+        self.client.force_login(self.handler_a)
+        response = self.client.get(reverse("workbench:cases"), {"queue": "to_verify"})
+        self.assertEqual(response.status_code, 404)
+
+    def test_the_inbox_page_counts_in_a_fixed_number_of_queries(self):
+        self.client.force_login(self.dispatcher)
+        with self.assertNumQueries(4):  # session, user, memberships, and all the counts
+            page = self.client.get(reverse("workbench:home"))
+        self.assertContains(page, "待核查")
+
+    def test_signing_in_lands_on_the_inbox(self):
+        response = self.client.post(
+            reverse("login"), {"username": "handler_a", "password": "pw-handler_a"}
+        )
+        self.assertRedirects(response, reverse("workbench:home"))
+
+
+class FilterTest(LianxinTestCase):
+    def test_filters_narrow_the_list_and_keep_what_was_chosen(self):
+        phone = self.register(channel="phone", title="供暖不热")
+        self.register(channel="patrol")
+        self.client.force_login(self.dispatcher)
+        page = self.client.get(reverse("workbench:cases"), {"channel": "phone"})
+        self.assertEqual([case for case, _ in page.context["rows"]], [phone])
+        self.assertContains(page, '<option value="phone" selected>')
+
+    def test_a_backwards_date_range_is_explained_and_not_applied(self):
+        self.register()
+        self.client.force_login(self.dispatcher)
+        page = self.client.get(
+            reverse("workbench:cases"),
+            {"registered_from": "2026-10-10", "registered_to": "2026-10-01"},
+        )
+        self.assertContains(page, "结束日期不能早于开始日期。")
+        self.assertEqual(page.context["page"].paginator.count, 1)
+
+    def test_sorting_by_deadline_puts_the_nearest_first(self):
+        later = self.register(category=None, when=at(2026, 9, 1))  # 15 working days
+        sooner = self.register(when=at(2026, 9, 2))  # street lights: 5 working days
+        self.client.force_login(self.dispatcher)
+        page = self.client.get(reverse("workbench:cases"), {"sort": "deadline"})
+        self.assertEqual([case for case, _ in page.context["rows"]], [sooner, later])
+
+    def test_overdue_and_due_soon_filters(self):
+        late = self.dispatched(when=at(2026, 1, 5))
+        self.client.force_login(self.dispatcher)
+        page = self.client.get(reverse("workbench:cases"), {"deadline": "overdue"})
+        self.assertEqual([case for case, _ in page.context["rows"]], [late])
+        actions.do_reply_case(
+            self.in_progress(), actor=self.handler_a, text="已安排人员三个工作日内处理。"
+        )
