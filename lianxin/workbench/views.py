@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -53,26 +54,32 @@ def case_list(request):
 @login_required
 def case_detail(request, pk):
     case = access_case_by_id(request.user, pk)
+    return render(request, "workbench/case_detail.html", _case_context(request, case))
+
+
+def _case_context(request, case: Case) -> dict:
     parts = list(case.parts.select_related("unit"))
     events = CaseEvent.objects.filter(case=case).select_related("actor", "actor_unit", "part__unit")
     standing = standing_of(request.user)
-    part_actions = [(part, _part_actions(request.user, case, part)) for part in parts]
-    context = {
+    pending_extensions = list(case.extensions.filter(decision=ExtensionRequest.Decision.PENDING))
+    actions = {name: RULES[name].label for name in available_actions(request.user, case)}
+    if not pending_extensions:
+        actions.pop("decide_extension", None)
+    return {
         "case": case,
         "phone": case.resident_phone
         if may_see_full_phone(request.user, case)
         else case.masked_phone,
-        "parts": part_actions,
+        "parts": [(part, _part_actions(request.user, case, part)) for part in parts],
         "events": [(event, event_label(event.code)) for event in events],
-        "actions": {name: RULES[name].label for name in available_actions(request.user, case)},
+        "actions": actions,
         "deadline": deadline_state(case),
-        "pending_extensions": case.extensions.filter(decision=ExtensionRequest.Decision.PENDING),
+        "pending_extensions": pending_extensions,
         "photos": case.photos.all(),
         "handling_units": Unit.objects.handling().order_by("kind", "sort_order"),
         "leaders": User.objects.filter(memberships__role=Role.LEADER).distinct(),
         "is_office": standing.office,
     }
-    return render(request, "workbench/case_detail.html", context)
 
 
 def _part_actions(user, case: Case, part: CasePart) -> list[str]:
@@ -108,4 +115,12 @@ def case_action(request, pk, action):
         messages.error(request, error.message)
     else:
         messages.success(request, _("已完成：%(action)s") % {"action": RULES[action].label})
-    return redirect("workbench:case", pk=case.pk)
+    # After a return or a merge the case may have left the user's sight: back to the inbox.
+    case = Case.objects.visible_to(request.user).filter(pk=case.pk).first()
+    if request.headers.get("HX-Request"):
+        if case is None:
+            response = HttpResponse()
+            response["HX-Redirect"] = reverse("workbench:home")
+            return response
+        return render(request, "workbench/_case.html", _case_context(request, case))
+    return redirect("workbench:case", pk=case.pk) if case else redirect("workbench:home")

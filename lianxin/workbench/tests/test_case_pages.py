@@ -147,3 +147,43 @@ class CaseActionTest(LianxinTestCase):
         self.post(self.resident, case, "return_visit", satisfaction="satisfied", solved="1")
         self.assertEqual(self.reload(case).status, Status.CLOSED)
         self.assertEqual(actions.do_record_overdue_cases()["cases.case.reply_overdue"], 0)
+
+
+class InPlaceActionTest(LianxinTestCase):
+    def test_an_htmx_action_returns_the_case_fragment_updated(self):
+        case = self.dispatched()
+        self.client.force_login(self.handler_a)
+        response = self.client.post(
+            reverse("workbench:case_action", args=[case.pk, "accept"]),
+            {"part": case.parts.get().pk},
+            headers={"HX-Request": "true"},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "<html")
+        self.assertContains(response, "已完成：接单")
+        self.assertContains(response, '<span class="status s-in_progress">办理中</span>', html=True)
+
+    def test_a_refusal_in_place_shows_the_reason(self):
+        case = self.register()
+        self.client.force_login(self.grid_worker)
+        response = self.client.post(
+            reverse("workbench:case_action", args=[case.pk, "dispatch"]),
+            {"unit": self.dept_a.pk},
+            headers={"HX-Request": "true"},
+        )
+        self.assertContains(response, "您无权对该诉求执行“派单”。")
+
+    def test_a_unit_that_returns_a_case_goes_back_to_its_inbox(self):
+        case = self.dispatched()
+        self.client.force_login(self.handler_a)
+        url = reverse("workbench:case_action", args=[case.pk, "return"])
+        data = {"part": case.parts.get().pk, "reason": "不属于本部门职责"}
+        response = self.client.post(url, data, headers={"HX-Request": "true"})
+        self.assertEqual(response["HX-Redirect"], reverse("workbench:home"))
+
+    def test_without_javascript_a_return_also_lands_on_the_inbox(self):
+        case = self.dispatched()
+        self.client.force_login(self.handler_a)
+        url = reverse("workbench:case_action", args=[case.pk, "return"])
+        response = self.client.post(url, {"part": case.parts.get().pk, "reason": "不属于本部门"})
+        self.assertRedirects(response, reverse("workbench:home"))
