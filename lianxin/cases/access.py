@@ -126,10 +126,11 @@ def access_case_by_id(user, pk, *, for_update: bool = False):
 
 
 def may_see_full_phone(user, case) -> bool:
-    """The whole phone number is for the office (it makes the return visits) and the
-    units handling the case, who may need to call; everyone else sees it masked."""
+    """On the case page the whole phone number is for the resident and the units handling
+    the case, who may need to call; the office sees it on its return-visit list; everyone
+    else sees it masked."""
     standing = standing_of(user)
-    if standing.office or case.resident_id == user.pk:
+    if case.resident_id is not None and case.resident_id == user.pk:
         return True
     return case.parts.filter(
         unit__in=standing.handling_unit_ids, status__in=("assigned", "accepted")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lianxin.workbench import views
+from lianxin.workbench import intake_views, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -8,4 +8,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="cases"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/actions/<str:action>/", views.case_action, name="case_action"),
+    path("intake/", intake_views.intake, name="intake"),
+    path("intake/forum/", intake_views.forum, name="forum"),
+    path("return-visits/", intake_views.return_visits, name="return_visits"),
 ]

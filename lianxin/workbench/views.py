@@ -24,7 +24,11 @@ PAGE_SIZE = 30
 @login_required
 def home(request):
     """The inbox: each of the user's work queues with its count."""
-    return render(request, "workbench/inbox.html", {"queues": queue_counts(request.user)})
+    return render(
+        request,
+        "workbench/inbox.html",
+        {"queues": queue_counts(request.user), "is_office": standing_of(request.user).office},
+    )
 
 
 @login_required
@@ -123,4 +127,6 @@ def case_action(request, pk, action):
             response["HX-Redirect"] = reverse("workbench:home")
             return response
         return render(request, "workbench/_case.html", _case_context(request, case))
+    if request.POST.get("next") == "return_visits":
+        return redirect("workbench:return_visits")
     return redirect("workbench:case", pk=case.pk) if case else redirect("workbench:home")

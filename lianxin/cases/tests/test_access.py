@@ -76,7 +76,7 @@ class ScopeTest(LianxinTestCase):
         self.assertEqual(self.visible(AnonymousUser()), set())
 
     def test_the_whole_phone_is_for_the_office_and_the_handling_unit(self):
-        self.assertTrue(may_see_full_phone(self.dispatcher, self.case_a))
+        self.assertFalse(may_see_full_phone(self.dispatcher, self.case_a))  # see return visits
         self.assertTrue(may_see_full_phone(self.handler_a, self.case_a))
         self.assertTrue(may_see_full_phone(self.resident, self.case_a))
         self.assertFalse(may_see_full_phone(self.grid_worker, self.case_a))

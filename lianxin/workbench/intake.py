@@ -1,0 +1,75 @@
+"""Staff recording concerns on a resident's behalf: one by one, or a forum's suggestions at once."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lianxin.cases.models import Category, Channel, Urgency
+from lianxin.orgs.models import Unit
+
+# The channels through which a member of staff hears a concern.
+STAFF_CHANNELS = [
+    (value, label) for value, label in Channel.choices if value not in ("web", "miniprogram")
+]
+
+
+class GridChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, grid):
+        return f"{grid.parent.parent.name} {grid.parent.name} {grid.name}"
+
+
+def grids():
+    return Unit.objects.filter(kind=Unit.Kind.GRID, active=True).select_related("parent__parent")
+
+
+def categories():
+    return Category.objects.filter(parent__isnull=False, active=True).select_related("parent")
+
+
+class IntakeForm(forms.Form):
+    channel = forms.ChoiceField(label=_("来源渠道"), choices=STAFF_CHANNELS)
+    resident_name = forms.CharField(label=_("群众姓名"), max_length=50, required=False)
+    resident_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    anonymous = forms.BooleanField(label=_("匿名"), required=False)
+    grid = GridChoiceField(label=_("所在网格"), queryset=grids(), required=False)
+    address = forms.CharField(label=_("地址"), max_length=200)
+    category = forms.ModelChoiceField(
+        label=_("分类"),
+        queryset=categories(),
+        required=False,
+        empty_label=_("不确定，由办公室分类"),
+    )
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial="normal")
+    title = forms.CharField(label=_("标题"), max_length=100)
+    text = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 5}))
+    open_for_claim = forms.BooleanField(label=_("发布给部门认领"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = grids()
+        self.fields["category"].queryset = categories()
+
+
+class ForumForm(forms.Form):
+    """A community forum (座谈会): where and when, then its suggestions below."""
+
+    grid = GridChoiceField(label=_("所在网格"), queryset=grids())
+    address = forms.CharField(label=_("会议地点"), max_length=200)
+    meeting = forms.CharField(label=_("会议名称"), max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = grids()
+
+
+class SuggestionForm(forms.Form):
+    title = forms.CharField(label=_("建议标题"), max_length=100)
+    text = forms.CharField(label=_("建议内容"), widget=forms.Textarea(attrs={"rows": 2}))
+    resident_name = forms.CharField(label=_("提出人"), max_length=50, required=False)
+    category = forms.ModelChoiceField(
+        label=_("分类"), queryset=categories(), required=False, empty_label=_("不确定")
+    )
+
+
+SuggestionFormSet = forms.formset_factory(
+    SuggestionForm, extra=5, min_num=1, validate_min=True, max_num=30
+)

@@ -1,0 +1,110 @@
+"""Intake pages and the office's return-visit list."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from lianxin.cases import actions
+from lianxin.cases.access import standing_of
+from lianxin.cases.models import Case, Channel, Status
+from lianxin.cases.rules import WorkflowError
+from lianxin.workbench.intake import ForumForm, IntakeForm, SuggestionFormSet
+
+
+def _staff_only(user):
+    standing = standing_of(user)
+    if not (standing.office or standing.handling_unit_ids):
+        raise Http404
+
+
+@login_required
+def intake(request):
+    """Record a concern heard by phone, on a visit or at a meeting."""
+    _staff_only(request.user)
+    form = IntakeForm(request.POST or None)
+    key = request.POST.get("key") or uuid.uuid4().hex
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = actions.do_register_case(
+                actor=request.user,
+                channel=data["channel"],
+                title=data["title"],
+                text=data["text"],
+                address=data["address"],
+                grid=data["grid"],
+                category=data["category"],
+                urgency=data["urgency"],
+                resident_name=data["resident_name"],
+                resident_phone=data["resident_phone"],
+                anonymous=data["anonymous"],
+                open_for_claim=data["open_for_claim"],
+                idempotency_key=f"intake-{request.user.pk}-{key}",
+            )
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("已登记，受理编号 %(number)s。") % {"number": case.tracking_number}
+            )
+            return redirect("workbench:case", pk=case.pk)
+    return render(request, "workbench/intake.html", {"form": form, "key": key})
+
+
+@login_required
+def forum(request):
+    """A forum's suggestions, each registered and offered to the departments to claim
+    (居民点题、部门领题)."""
+    _staff_only(request.user)
+    form = ForumForm(request.POST or None, prefix="forum")
+    suggestions = SuggestionFormSet(request.POST or None, prefix="s")
+    if request.method == "POST" and form.is_valid() and suggestions.is_valid():
+        meeting = form.cleaned_data
+        rows = [row for row in suggestions.cleaned_data if row]
+        try:
+            with transaction.atomic():  # all of the forum's suggestions, or none
+                cases = [
+                    actions.do_register_case(
+                        actor=request.user,
+                        channel=Channel.MEETING,
+                        title=row["title"],
+                        text=f"{meeting['meeting']}：{row['text']}",
+                        address=meeting["address"],
+                        grid=meeting["grid"],
+                        category=row["category"],
+                        resident_name=row["resident_name"],
+                        open_for_claim=True,
+                    )
+                    for row in rows
+                ]
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("已登记 %(n)d 条建议，已发布给各部门认领：%(numbers)s")
+                % {"n": len(cases), "numbers": "、".join(c.tracking_number for c in cases)},
+            )
+            return redirect("workbench:home")
+    return render(request, "workbench/forum.html", {"form": form, "suggestions": suggestions})
+
+
+@login_required
+def return_visits(request):
+    """The office's calls to residents: the whole phone number is shown here and only here."""
+    if not standing_of(request.user).office:
+        raise Http404
+    cases = (
+        Case.objects.visible_to(request.user)
+        .filter(status=Status.VERIFIED)
+        .select_related("lead_unit", "category")
+        .order_by("verified_at", "pk")
+    )
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    return render(request, "workbench/return_visits.html", {"page": page})
