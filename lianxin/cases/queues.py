@@ -188,3 +188,15 @@ def queue_counts(user, m: Moments | None = None) -> list[tuple[Queue, int]]:
         **{q.code: Count("pk", filter=q.condition(standing, m)) for q in mine}
     )
     return [(queue, counts[queue.code]) for queue in mine]
+
+
+def overdue_by_unit(user, m: Moments | None = None) -> list[dict]:
+    """Overdue cases counted by their lead unit, worst first (the leader's view)."""
+    m = m or moments()
+    return list(
+        Case.objects.visible_to(user)
+        .filter(overdue(m), lead_unit__isnull=False)
+        .values("lead_unit", "lead_unit__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "lead_unit__name")
+    )

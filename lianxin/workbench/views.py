@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from lianxin.accounts.models import Role, User
 from lianxin.cases.access import access_case_by_id, may_see_full_phone, standing_of
 from lianxin.cases.models import Case, CaseEvent, CasePart, ExtensionRequest
-from lianxin.cases.queues import BY_CODE, queue_cases, queue_counts
+from lianxin.cases.queues import BY_CODE, overdue_by_unit, queue_cases, queue_counts
 from lianxin.cases.rules import RULES, WorkflowError, available_actions, capacities
 from lianxin.cases.sla import deadline_state
 from lianxin.cases.timeline import event_label
@@ -24,11 +24,11 @@ PAGE_SIZE = 30
 @login_required
 def home(request):
     """The inbox: each of the user's work queues with its count."""
-    return render(
-        request,
-        "workbench/inbox.html",
-        {"queues": queue_counts(request.user), "is_office": standing_of(request.user).office},
-    )
+    standing = standing_of(request.user)
+    context = {"queues": queue_counts(request.user), "is_office": standing.office}
+    if standing.office or standing.leader:
+        context["overdue_by_unit"] = overdue_by_unit(request.user)
+    return render(request, "workbench/inbox.html", context)
 
 
 @login_required

@@ -45,6 +45,16 @@ class InboxTest(LianxinTestCase):
                     self.assertEqual(response.context["page"].paginator.count, count)
                     self.assertEqual(queue_cases(user, queue.code).count(), count)
 
+    def test_leaders_see_overdue_cases_by_unit_and_each_count_opens_its_cases(self):
+        self.client.force_login(self.leader)
+        page = self.client.get(reverse("workbench:home"))
+        rows = page.context["overdue_by_unit"]
+        self.assertEqual([(r["lead_unit__name"], r["count"]) for r in rows], [("区城市管理局", 1)])
+        listed = self.client.get(
+            reverse("workbench:cases"), {"queue": "overdue", "unit": self.dept_a.pk}
+        )
+        self.assertEqual([case for case, _ in listed.context["rows"]], [self.late])
+
     def test_a_queue_that_is_not_yours_is_not_found(self):
         self.client.force_login(self.handler_a)
         response = self.client.get(reverse("workbench:cases"), {"queue": "to_verify"})
@@ -52,7 +62,8 @@ class InboxTest(LianxinTestCase):
 
     def test_the_inbox_page_counts_in_a_fixed_number_of_queries(self):
         self.client.force_login(self.dispatcher)
-        with self.assertNumQueries(4):  # session, user, memberships, and all the counts
+        # Session, user, memberships, all the counts, and the overdue cases by unit.
+        with self.assertNumQueries(5):
             page = self.client.get(reverse("workbench:home"))
         self.assertContains(page, "待核查")
 
