@@ -101,7 +101,9 @@ INSTALLED_APPS = [
     "lianxin.orgs",
     "lianxin.workdays",
     "lianxin.cases",
+    "lianxin.intel",
     "lianxin.workbench",
+    "lianxin.portal",
     "lianxin.demo",
 ]
 

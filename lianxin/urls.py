@@ -14,5 +14,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("m/", include("lianxin.portal.urls")),
     path("", include("lianxin.workbench.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

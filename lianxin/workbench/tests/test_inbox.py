@@ -67,6 +67,10 @@ class InboxTest(LianxinTestCase):
             page = self.client.get(reverse("workbench:home"))
         self.assertContains(page, "待核查")
 
+    def test_a_resident_who_signs_in_here_lands_on_his_own_cases(self):
+        self.client.force_login(self.resident)
+        self.assertRedirects(self.client.get(reverse("workbench:home")), reverse("portal:mine"))
+
     def test_signing_in_lands_on_the_inbox(self):
         response = self.client.post(
             reverse("login"), {"username": "handler_a", "password": "pw-handler_a"}
@@ -108,3 +112,12 @@ class FilterTest(LianxinTestCase):
         actions.do_reply_case(
             self.in_progress(), actor=self.handler_a, text="已安排人员三个工作日内处理。"
         )
+
+
+class InboxPageTest(LianxinTestCase):
+    def test_the_page_title_is_just_the_title(self):
+        self.dispatched(when=at(2026, 1, 5))
+        self.client.force_login(self.leader)
+        page = self.client.get(reverse("workbench:home")).content.decode()
+        title = page[page.index("<title>") : page.index("</title>")]
+        self.assertNotIn("<", title[len("<title>") :])

@@ -1,0 +1,26 @@
+"""Account actions: what creates or changes a user and his memberships."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lianxin.accounts.models import Membership, Role, User
+from lianxin.cases.rules import WorkflowError
+from lianxin.orgs.models import Unit
+
+
+def do_register_resident(*, phone: str, full_name: str, password: str) -> User:
+    """A resident's own account: the phone is the user name; a resident of the district."""
+    taken = WorkflowError("phone_taken", _("该手机号已注册，请直接登录。"))
+    if User.objects.filter(Q(username=phone) | Q(phone=phone)).exists():
+        raise taken
+    district = Unit.objects.get(kind=Unit.Kind.DISTRICT)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=phone, phone=phone, full_name=full_name.strip(), password=password
+            )
+            Membership.objects.create(user=user, unit=district, role=Role.RESIDENT)
+    except IntegrityError:
+        raise taken from None  # the same phone signed up a moment ago
+    return user

@@ -1,0 +1,1 @@
+"""Text models for triage. The core modules (classifier, store, evaluation) import no Django."""

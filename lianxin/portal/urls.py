@@ -1,0 +1,15 @@
+from django.urls import path
+
+from lianxin.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.submit, name="submit"),
+    path("submitted/<int:pk>/", views.submitted, name="submitted"),
+    path("follow/", views.follow, name="follow"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/rate/", views.rate, name="rate"),
+    path("mine/", views.mine, name="mine"),
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.PortalLoginView.as_view(), name="login"),
+]

@@ -1,0 +1,259 @@
+"""Residents' pages: submit a concern, follow it, rate the result, see one's own cases.
+
+A visitor proves a case is his by its tracking number and the last four digits
+of the phone he gave; the proof lasts for his session (`SEEN_KEY`). Rating
+needs an account: the workflow lets only the case's own resident rate it.
+"""
+
+import hmac
+import time
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lianxin.accounts.actions import do_register_resident
+from lianxin.accounts.models import STAFF_ROLES
+from lianxin.cases.access import access_case_by_id
+from lianxin.cases.actions import do_record_return_visit, do_register_case
+from lianxin.cases.models import Case, CaseEvent, CasePhoto, Channel, Satisfaction, Status
+from lianxin.cases.rules import WorkflowError
+from lianxin.cases.sla import deadline_state
+from lianxin.cases.timeline import event_label
+from lianxin.portal.forms import ConcernForm, FollowForm, RatingForm, SignupForm
+
+SEEN_KEY = "portal_cases"  # pks of the cases this session has proved (or submitted)
+FAILURES_KEY = "portal_follow_failures"  # times of recent wrong guesses
+MAX_FAILURES = 5
+FAILURE_WINDOW = 15 * 60  # seconds
+# The form field a workflow refusal is about, so that the message sits beside it.
+ERROR_FIELDS = {
+    "title_required": "title",
+    "title_too_long": "title",
+    "text_required": "text",
+    "address_required": "address",
+    "invalid_phone": "phone",
+    "invalid_category": "category",
+    "comment_required": "comment",
+    "invalid_satisfaction": "satisfaction",
+    "phone_taken": "phone",
+}
+# Public events whose note is meant for the resident: his own words (the reopening repeats
+# the rating's comment, so it is left out), or a progress note
+# staff chose to publish. Other notes (a dispatch instruction, a whistle's reason) stay inside.
+RESIDENT_NOTE_CODES = {
+    "cases.case.note_added",
+    "cases.case.return_visited",
+    "cases.case.withdrawn",
+}
+
+
+def _add_workflow_error(form, error: WorkflowError) -> None:
+    field = ERROR_FIELDS.get(error.code)
+    form.add_error(field if field in form.fields else None, str(error.message))
+
+
+def _resident_actor(user):
+    """The signed-in resident, or None for a visitor (and for staff, who file at the workbench)."""
+    if not user.is_authenticated or user.memberships.filter(role__in=STAFF_ROLES).exists():
+        return None
+    return user
+
+
+def _remember(request, case: Case) -> None:
+    seen = request.session.get(SEEN_KEY, [])
+    if case.pk not in seen:
+        request.session[SEEN_KEY] = [*seen[-19:], case.pk]
+
+
+def _public_case(request, pk) -> Case:
+    """The case if this session proved it or the signed-in resident owns it; else 404."""
+    case = Case.objects.select_related("category", "lead_unit").filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    owner = request.user.is_authenticated and case.resident_id == request.user.pk
+    if not owner and case.pk not in request.session.get(SEEN_KEY, []):
+        raise Http404
+    return case
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    actor = _resident_actor(request.user)
+    if request.method == "POST":
+        form = ConcernForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = do_register_case(
+                    actor=actor,
+                    channel=Channel.WEB,
+                    title=data["title"],
+                    text=data["text"],
+                    address=data["address"],
+                    category=data["category"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    resident_name=data["name"],
+                    resident_phone=data["phone"],
+                    anonymous=data["anonymous"],
+                    photos=data["photos"],
+                    idempotency_key=f"portal:{data['token']}",
+                )
+            except WorkflowError as error:
+                _add_workflow_error(form, error)
+            else:
+                _remember(request, case)
+                return redirect("portal:submitted", pk=case.pk)
+    else:
+        initial = {}
+        if actor is not None:
+            initial = {"name": actor.full_name, "phone": actor.phone}
+        form = ConcernForm(initial=initial)
+    photos_dropped = form.is_bound and bool(request.FILES.getlist("photos"))
+    return render(
+        request,
+        "portal/submit.html",
+        {"form": form, "photos_dropped": photos_dropped, "nav": "submit"},
+    )
+
+
+@require_GET
+def submitted(request, pk):
+    case = _public_case(request, pk)
+    return render(request, "portal/submitted.html", {"case": case})
+
+
+def _recent_failures(request) -> list[float]:
+    now = time.time()
+    return [t for t in request.session.get(FAILURES_KEY, []) if now - t < FAILURE_WINDOW]
+
+
+@require_http_methods(["GET", "POST"])
+def follow(request):
+    throttled = len(_recent_failures(request)) >= MAX_FAILURES
+    if request.method == "POST" and not throttled:
+        form = FollowForm(request.POST)
+        if form.is_valid():
+            case = _find(form.cleaned_data["tracking_number"], form.cleaned_data["phone_last4"])
+            if case is not None:
+                request.session.pop(FAILURES_KEY, None)
+                _remember(request, case)
+                return redirect("portal:case", pk=case.pk)
+            request.session[FAILURES_KEY] = [*_recent_failures(request), time.time()]
+            throttled = len(request.session[FAILURES_KEY]) >= MAX_FAILURES
+            form.add_error(None, _("未找到相符的诉求，请核对受理编号和手机号后四位。"))
+    else:
+        form = FollowForm(request.POST or None)
+    return render(
+        request, "portal/follow.html", {"form": form, "throttled": throttled, "nav": "follow"}
+    )
+
+
+def _find(tracking_number: str, last4: str) -> Case | None:
+    case = Case.objects.filter(tracking_number=tracking_number).first()
+    phone = case.resident_phone if case is not None else ""
+    # Compare even when there is no case, so that a wrong number and wrong digits look alike.
+    matches = hmac.compare_digest((phone[-4:] or "----").encode(), last4.encode())
+    return case if case is not None and len(phone) >= 4 and matches else None
+
+
+@require_GET
+def case_detail(request, pk):
+    return _render_case(request, _public_case(request, pk))
+
+
+def _render_case(request, case: Case, rating_form=None):
+    events = CaseEvent.objects.filter(case=case, public=True).select_related("actor_unit")
+    timeline = [
+        {
+            "label": event_label(event.code),
+            "at": event.at,
+            "unit": event.actor_unit.name if event.actor_unit_id else "",
+            "note": event.note if event.code in RESIDENT_NOTE_CODES else "",
+        }
+        for event in events
+    ]
+    owner = request.user.is_authenticated and case.resident_id == request.user.pk
+    can_rate = case.status == Status.VERIFIED and owner
+    context = {
+        "case": case,
+        "timeline": timeline,
+        "deadline": deadline_state(case),
+        "photos": case.photos.filter(stage=CasePhoto.Stage.INTAKE),
+        "awaiting_rating": case.status == Status.VERIFIED,
+        "rating_form": (rating_form or RatingForm()) if can_rate else None,
+        "satisfaction": Satisfaction(case.satisfaction).label if case.satisfaction else "",
+    }
+    return render(request, "portal/case.html", context)
+
+
+@require_POST
+@login_required(login_url=reverse_lazy("portal:login"))
+def rate(request, pk):
+    case = access_case_by_id(request.user, pk)
+    if case.resident_id != request.user.pk:
+        raise Http404  # staff rate by phone at the workbench, not here
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit = do_record_return_visit(
+                case,
+                actor=request.user,
+                satisfaction=data["satisfaction"],
+                solved=data["solved"],
+                comment=data["comment"],
+            )
+        except WorkflowError as error:
+            _add_workflow_error(form, error)
+        else:
+            if visit.satisfaction == Satisfaction.UNSATISFIED:
+                messages.success(request, _("已收到您的评价，诉求已退回承办单位重新办理。"))
+            else:
+                messages.success(request, _("感谢您的评价，诉求已办结归档。"))
+            return redirect("portal:case", pk=case.pk)
+    return _render_case(request, case, rating_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = do_register_resident(
+                phone=data["phone"], full_name=data["full_name"], password=data["password"]
+            )
+        except WorkflowError as error:
+            _add_workflow_error(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("注册成功，欢迎使用连心服务平台。"))
+            return redirect("portal:mine")
+    return render(request, "portal/signup.html", {"form": form})
+
+
+class PortalLoginView(LoginView):
+    template_name = "portal/login.html"
+    next_page = reverse_lazy("portal:mine")
+
+
+@require_GET
+@login_required(login_url=reverse_lazy("portal:login"))
+def mine(request):
+    cases = (
+        Case.objects.visible_to(request.user)
+        .filter(resident_id=request.user.pk)
+        .select_related("category")
+        .order_by("-registered_at", "-pk")
+    )
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    return render(request, "portal/mine.html", {"page": page, "nav": "mine"})
