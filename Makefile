@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_TEST_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 DEMO_ENV := DATA_DIR=$(CURDIR)/var DATABASE_URL=
 
-.PHONY: install demo demo-data serve test lint test-sqlite test-postgres clean
+.PHONY: install demo demo-data serve test lint browser-deps test-sqlite test-postgres clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Lianxin needs Python 3.11 (set PYTHON=...)")'
@@ -34,7 +34,21 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint test-sqlite test-postgres
+test: lint browser-deps test-sqlite test-postgres
+
+# The browser tests drive Debian's Chromium; a CJK font makes their screenshots legible.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Chromium and a CJK font for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk >/dev/null \
+	      || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
+	          apt-get install -y -q chromium fonts-noto-cjk >/dev/null); \
+	  else \
+	    echo "No Chromium at /usr/bin/chromium: install it (apt-get install chromium fonts-noto-cjk)" \
+	         "or the browser tests will skip (and fail under CI=true)."; \
+	  fi; \
+	fi
 
 test-sqlite: install
 	@echo "== tests on SQLite =="

@@ -69,6 +69,17 @@ HANDLERS = {
         instruction=d.get("instruction", ""),
         leader=_leader(d.get("leader")),
     ),
+    "split": lambda case, user, d, f: actions.do_split_case(
+        case,
+        actor=user,
+        unit=_unit(d.get("unit")),
+        co_units=_units(d.getlist("co_units")),
+        instruction=d.get("instruction", ""),
+        leader=_leader(d.get("leader")),
+    ),
+    "assign_leader": lambda case, user, d, f: actions.do_assign_leader(
+        case, actor=user, leader=_leader(d.get("leader")) or _no_leader()
+    ),
     "offer_for_claim": lambda case, user, d, f: actions.do_offer_case_for_claim(case, actor=user),
     "claim": lambda case, user, d, f: actions.do_claim_case(case, actor=user),
     "whistle": lambda case, user, d, f: actions.do_blow_whistle(

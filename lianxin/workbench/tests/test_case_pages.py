@@ -187,3 +187,10 @@ class InPlaceActionTest(LianxinTestCase):
         url = reverse("workbench:case_action", args=[case.pk, "return"])
         response = self.client.post(url, {"part": case.parts.get().pk, "reason": "不属于本部门"})
         self.assertRedirects(response, reverse("workbench:home"))
+
+
+class EveryOfferedActionHasAHandlerTest(LianxinTestCase):
+    def test_each_rule_can_be_posted(self):
+        from lianxin.cases.rules import RULES
+
+        self.assertEqual(set(RULES) - set(HANDLERS), {"check_in"})  # check-in posts as accept
