@@ -12,6 +12,18 @@ from lianxin.orgs.models import Unit
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
+# Debian's Chromium, as the browser tests and scripts/screenshots.py launch it: without
+# the background-networking flags it keeps reaching for Google's hosts.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 
 def at(year, month, day, hour=10, minute=0) -> dt.datetime:
     """An aware moment in the platform's time zone."""

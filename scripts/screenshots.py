@@ -6,19 +6,18 @@ Signs in as several demo roles and saves PNGs of the case list, a case page
 and the admin under test-artifacts/screens/ (not committed).
 """
 
+import os
 import sys
 from pathlib import Path
 
+import django
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings")
+django.setup()
+
+from lianxin.test import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (needs django.setup())
 
 
 def main() -> None:
@@ -26,7 +25,7 @@ def main() -> None:
     out = Path(sys.argv[2] if len(sys.argv) > 2 else "test-artifacts/screens")
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for username, lang in (("office", "zh-hans"), ("cgj", "zh-hans"), ("leader", "en")):
             page = browser.new_page(
                 viewport={"width": 1366, "height": 900},
@@ -37,7 +36,9 @@ def main() -> None:
             page.fill("#id_username", username)
             page.fill("#id_password", "lianxin2026")
             page.click("button[type=submit]")
-            page.wait_for_url(f"{base}/cases/")
+            page.wait_for_url(f"{base}/")
+            page.screenshot(path=out / f"{username}-inbox.png", full_page=True)
+            page.goto(f"{base}/cases/")
             page.screenshot(path=out / f"{username}-cases.png", full_page=True)
             page.click("table.list tbody tr:first-child a")
             page.screenshot(path=out / f"{username}-case.png", full_page=True)

@@ -60,23 +60,18 @@ def _extension(case: Case, data) -> ExtensionRequest:
         raise Http404 from None
 
 
+def _routing(data) -> dict:
+    return {
+        "unit": _unit(data.get("unit")),
+        "co_units": _units(data.getlist("co_units")),
+        "instruction": data.get("instruction", ""),
+        "leader": _leader(data.get("leader")),
+    }
+
+
 HANDLERS = {
-    "dispatch": lambda case, user, d, f: actions.do_dispatch_case(
-        case,
-        actor=user,
-        unit=_unit(d.get("unit")),
-        co_units=_units(d.getlist("co_units")),
-        instruction=d.get("instruction", ""),
-        leader=_leader(d.get("leader")),
-    ),
-    "split": lambda case, user, d, f: actions.do_split_case(
-        case,
-        actor=user,
-        unit=_unit(d.get("unit")),
-        co_units=_units(d.getlist("co_units")),
-        instruction=d.get("instruction", ""),
-        leader=_leader(d.get("leader")),
-    ),
+    "dispatch": lambda case, user, d, f: actions.do_dispatch_case(case, actor=user, **_routing(d)),
+    "split": lambda case, user, d, f: actions.do_split_case(case, actor=user, **_routing(d)),
     "assign_leader": lambda case, user, d, f: actions.do_assign_leader(
         case, actor=user, leader=_leader(d.get("leader")) or _no_leader()
     ),

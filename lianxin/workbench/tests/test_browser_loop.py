@@ -18,17 +18,8 @@ from django.test import override_settings
 from PIL import Image
 
 from lianxin.cases.models import Case, Status
-from lianxin.test import District
+from lianxin.test import CHROMIUM, CHROMIUM_ARGS, District
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
 XSS_TITLE = "<script>alert(1)</script>路灯不亮"
 XSS_TEXT = '"><img src=x onerror=alert(1)> 福临苑3号楼门口的路灯坏了一个多星期，晚上看不清路。'
