@@ -66,7 +66,17 @@ def _routing(data) -> dict:
         "co_units": _units(data.getlist("co_units")),
         "instruction": data.get("instruction", ""),
         "leader": _leader(data.get("leader")),
+        "grid": _grid(data.get("grid")),
     }
+
+
+def _grid(value) -> Unit | None:
+    if not value:
+        return None
+    try:
+        return Unit.objects.get(pk=int(value), kind=Unit.Kind.GRID)
+    except (Unit.DoesNotExist, ValueError):
+        raise WorkflowError("invalid_grid", _("所选网格无效。")) from None
 
 
 HANDLERS = {

@@ -17,6 +17,7 @@ from lianxin.cases.timeline import event_label
 from lianxin.orgs.models import DistrictSettings, Unit
 from lianxin.workbench.case_actions import HANDLERS
 from lianxin.workbench.forms import CaseFilterForm
+from lianxin.workbench.intake import grids
 
 PAGE_SIZE = 30
 
@@ -84,6 +85,7 @@ def _case_context(request, case: Case) -> dict:
         "photos": case.photos.all(),
         "handling_units": Unit.objects.handling().order_by("kind", "sort_order"),
         "leaders": User.objects.filter(memberships__role=Role.LEADER).distinct(),
+        "grids": grids() if "dispatch" in actions or "split" in actions else (),
         "is_office": standing.office,
     }
 

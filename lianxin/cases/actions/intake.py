@@ -190,9 +190,11 @@ def do_dispatch_case(
     instruction: str = "",
     category: Category | None = None,
     leader=None,
+    grid: Unit | None = None,
     when: dt.datetime | None = None,
 ) -> Case:
-    """Give the case to a lead unit, and optionally co-handling units (a split)."""
+    """Give the case to a lead unit, and optionally co-handling units (a split). The office
+    may settle the category and the grid on the way (a resident's own report has no grid)."""
     case = lock_case(case)
     co_units = list(co_units)
     acting_unit = check("split" if co_units else "dispatch", actor, case)
@@ -239,6 +241,12 @@ def do_dispatch_case(
     if leader is not None:
         case.leader = _leader(leader)
         fields.append("leader")
+    if grid is not None and grid.pk != case.grid_id:
+        if grid.kind != Unit.Kind.GRID:
+            raise WorkflowError("invalid_grid", _("所选网格无效。"))
+        case.grid, case.community_id = grid, grid.parent_id
+        case.street_id = Unit.objects.values_list("parent_id", flat=True).get(pk=grid.parent_id)
+        fields += ["grid", "community", "street"]
     if lead_accepted:
         case.status = Status.REPLIED if case.replied_at else Status.IN_PROGRESS
     else:

@@ -85,6 +85,18 @@ class SplitTest(LianxinTestCase):
             self.dispatched(co_units=[self.dept_a])
 
 
+class PlaceAtDispatchTest(LianxinTestCase):
+    def test_the_office_settles_the_grid_of_a_residents_own_report(self):
+        case = self.register(actor=self.resident, channel="web", grid=None)
+        self.assertIsNone(case.street)
+        actions.do_dispatch_case(case, actor=self.dispatcher, unit=self.dept_a, grid=self.grid)
+        case = self.reload(case)
+        self.assertEqual(
+            (case.grid, case.community, case.street), (self.grid, self.community, self.street)
+        )
+        self.assertIn(case, Case.objects.visible_to(self.street_staff))
+
+
 class ClaimAndWhistleTest(LianxinTestCase):
     def test_a_claimed_case_is_accepted_by_the_claiming_department(self):
         case = self.register(open_for_claim=True, actor=self.dispatcher)

@@ -97,6 +97,11 @@ class CaseActionTest(LianxinTestCase):
         case = self.reload(case)
         self.assertEqual((case.status, case.lead_unit), (Status.DISPATCHED, self.dept_a))
 
+    def test_the_office_sets_the_grid_while_dispatching(self):
+        case = self.register(grid=None)
+        self.post(self.dispatcher, case, "dispatch", unit=self.dept_a.pk, grid=self.other_grid.pk)
+        self.assertEqual(self.reload(case).street, self.other_street)
+
     def test_actions_must_be_posted(self):
         case = self.register()
         self.client.force_login(self.dispatcher)
