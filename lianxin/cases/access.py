@@ -21,14 +21,13 @@ class Standing:
     leader: bool = False
     admin: bool = False
     office_unit_id: int | None = None
-    resident_user_id: int | None = None
+    user_id: int | None = None
     # Units whose parts the user handles (departments, and area units given a part).
     handling_unit_ids: frozenset[int] = field(default_factory=frozenset)
     department_ids: frozenset[int] = field(default_factory=frozenset)
     street_ids: frozenset[int] = field(default_factory=frozenset)
     community_ids: frozenset[int] = field(default_factory=frozenset)
     grid_ids: frozenset[int] = field(default_factory=frozenset)
-    unit_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def sees_whole_district(self) -> bool:
@@ -53,13 +52,12 @@ def standing_of(user) -> Standing:
     cached = getattr(user, "_lianxin_standing", None)
     if cached is not None:
         return cached
-    values: dict = {"unit_ids": set(), "handling_unit_ids": set(), "department_ids": set()}
+    values: dict = {"handling_unit_ids": set(), "department_ids": set()}
     for name in AREA_ROLES.values():
         values[name] = set()
     flags = {"office": False, "leader": False, "admin": False}
     office_unit_id = None
     for role, unit_id in user.memberships.values_list("role", "unit_id"):
-        values["unit_ids"].add(unit_id)
         if role == Role.DISPATCHER:
             flags["office"] = True
             office_unit_id = unit_id
@@ -78,7 +76,7 @@ def standing_of(user) -> Standing:
         leader=flags["leader"],
         admin=flags["admin"] or user.is_superuser,
         office_unit_id=office_unit_id,
-        resident_user_id=user.pk,
+        user_id=user.pk,
         **{name: frozenset(ids) for name, ids in values.items()},
     )
     user._lianxin_standing = standing
@@ -107,8 +105,8 @@ def case_scope(user) -> Q:
         scope |= Q(community__in=standing.community_ids)
     if standing.grid_ids:
         scope |= Q(grid__in=standing.grid_ids)
-    if standing.resident_user_id:
-        scope |= Q(resident_id=standing.resident_user_id)
+    if standing.user_id:
+        scope |= Q(resident_id=standing.user_id)
     return scope
 
 

@@ -159,7 +159,7 @@ QUEUES = [
         "my_leadership",
         _("我包案的"),
         lambda s: s.leader,
-        lambda s, m: Q(leader_id=s.resident_user_id) & ~Q(status__in=FINAL_STATUSES),
+        lambda s, m: Q(leader_id=s.user_id) & ~Q(status__in=FINAL_STATUSES),
     ),
 ]
 BY_CODE = {queue.code: queue for queue in QUEUES}
