@@ -5,7 +5,7 @@ Nothing here changes a case's state: that is `lianxin.cases.actions`.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.orgs.models import Unit
@@ -116,18 +116,6 @@ class CaseQuerySet(models.QuerySet):
         from lianxin.cases.access import case_scope
 
         return self.filter(case_scope(user))
-
-    def open(self):
-        return self.exclude(status__in=FINAL_STATUSES)
-
-    def handled_by(self, unit_ids):
-        return self.filter(
-            Exists(
-                CasePart.objects.filter(
-                    case=OuterRef("pk"), unit__in=unit_ids, status__in=CasePart.LIVE_STATUSES
-                )
-            )
-        )
 
 
 class Case(models.Model):
@@ -317,9 +305,6 @@ class Case(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
-
-    def lead_part(self):
-        return self.parts.filter(role=CasePart.Role.LEAD, status__in=CasePart.LIVE_STATUSES).first()
 
 
 def mask_phone(phone: str) -> str:

@@ -8,12 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class UnitQuerySet(models.QuerySet):
-    def areas(self):
-        return self.filter(kind__in=Unit.AREA_KINDS)
-
-    def departments(self):
-        return self.filter(kind=Unit.Kind.DEPARTMENT)
-
     def handling(self):
         """Units a case (or a part of one) can be given to."""
         return self.filter(kind__in=Unit.HANDLING_KINDS, active=True)
@@ -29,7 +23,6 @@ class Unit(models.Model):
         OFFICE = "office", _("连心服务办公室")
         LEADERSHIP = "leadership", _("区领导")
 
-    AREA_KINDS = (Kind.STREET, Kind.COMMUNITY, Kind.GRID)
     HANDLING_KINDS = (Kind.DEPARTMENT, Kind.STREET, Kind.COMMUNITY, Kind.GRID)
     # Which kind may sit under which: the tree is district → street → community → grid,
     # and departments, the office and the leadership hang from the district.
@@ -65,10 +58,6 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def is_area(self) -> bool:
-        return self.kind in self.AREA_KINDS
 
     def clean(self):
         expected = self.PARENT_KIND.get(self.kind)

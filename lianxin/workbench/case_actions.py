@@ -46,8 +46,9 @@ def _days(value) -> int:
         raise WorkflowError("invalid_days", _("请填写延期的工作日数。")) from None
 
 
-def _case(value) -> Case:
-    found = Case.objects.filter(tracking_number=(value or "").strip()).first()
+def _case(user, value) -> Case:
+    # The case to merge into, looked up among those the user may see like any other.
+    found = Case.objects.visible_to(user).filter(tracking_number=(value or "").strip()).first()
     if found is None:
         raise WorkflowError("invalid_target", _("未找到该受理编号的诉求。"))
     return found
@@ -149,7 +150,7 @@ HANDLERS = {
         method=d.get("method", "phone"),
     ),
     "merge": lambda case, user, d, f: actions.do_merge_case(
-        case, actor=user, into=_case(d.get("into")), note=d.get("note", "")
+        case, actor=user, into=_case(user, d.get("into")), note=d.get("note", "")
     ),
     "withdraw": lambda case, user, d, f: actions.do_withdraw_case(
         case, actor=user, reason=d.get("reason", "")

@@ -9,16 +9,27 @@ from lianxin.cases.queues import moments, overdue, reply_due_soon
 from lianxin.orgs.models import Unit
 
 
-class CaseFilterForm(forms.Form):
+class StaffForm(forms.Form):
+    """A form whose labels carry no trailing ASCII colon (the layout sets them apart)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class CaseFilterForm(StaffForm):
     """The filters of a case list; every field optional, every value kept on the page."""
 
     q = forms.CharField(label=_("搜索"), required=False, max_length=50)
     status = forms.ChoiceField(label=_("状态"), required=False)
     category = forms.ModelChoiceField(
-        label=_("分类"), required=False, queryset=Category.objects.filter(parent__isnull=False)
+        label=_("分类"),
+        required=False,
+        queryset=Category.objects.filter(parent__isnull=False),
+        empty_label=_("全部"),
     )
     unit = forms.ModelChoiceField(
-        label=_("主办单位"), required=False, queryset=Unit.objects.handling()
+        label=_("主办单位"), required=False, queryset=Unit.objects.handling(), empty_label=_("全部")
     )
     channel = forms.ChoiceField(label=_("来源渠道"), required=False)
     registered_from = forms.DateField(

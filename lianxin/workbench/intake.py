@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases.models import Category, Channel, Urgency
 from lianxin.orgs.models import Unit
+from lianxin.workbench.forms import StaffForm
 
 # The channels through which a member of staff hears a concern.
 STAFF_CHANNELS = [
@@ -25,12 +26,14 @@ def categories():
     return Category.objects.filter(parent__isnull=False, active=True).select_related("parent")
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(StaffForm):
     channel = forms.ChoiceField(label=_("来源渠道"), choices=STAFF_CHANNELS)
     resident_name = forms.CharField(label=_("群众姓名"), max_length=50, required=False)
     resident_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     anonymous = forms.BooleanField(label=_("匿名"), required=False)
-    grid = GridChoiceField(label=_("所在网格"), queryset=grids(), required=False)
+    grid = GridChoiceField(
+        label=_("所在网格"), queryset=grids(), required=False, empty_label=_("请选择网格")
+    )
     address = forms.CharField(label=_("地址"), max_length=200)
     category = forms.ModelChoiceField(
         label=_("分类"),
@@ -49,10 +52,10 @@ class IntakeForm(forms.Form):
         self.fields["category"].queryset = categories()
 
 
-class ForumForm(forms.Form):
+class ForumForm(StaffForm):
     """A community forum (座谈会): where and when, then its suggestions below."""
 
-    grid = GridChoiceField(label=_("所在网格"), queryset=grids())
+    grid = GridChoiceField(label=_("所在网格"), queryset=grids(), empty_label=_("请选择网格"))
     address = forms.CharField(label=_("会议地点"), max_length=200)
     meeting = forms.CharField(label=_("会议名称"), max_length=100)
 
@@ -61,7 +64,7 @@ class ForumForm(forms.Form):
         self.fields["grid"].queryset = grids()
 
 
-class SuggestionForm(forms.Form):
+class SuggestionForm(StaffForm):
     title = forms.CharField(label=_("建议标题"), max_length=100)
     text = forms.CharField(label=_("建议内容"), widget=forms.Textarea(attrs={"rows": 2}))
     resident_name = forms.CharField(label=_("提出人"), max_length=50, required=False)

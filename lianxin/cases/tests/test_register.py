@@ -8,6 +8,7 @@ import tempfile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 from PIL import Image
 
 from lianxin.cases import actions
@@ -158,11 +159,18 @@ class SequenceTest(LianxinTestCase):
         case = self.register(when=at(2051, 3, 1))
         self.assertRegex(case.tracking_number, r"^LX-2051-\d{6}$")
 
-    def test_the_daily_job_prepares_this_years_and_next_years_numbers(self):
+    def test_the_daily_job_prepares_next_years_numbers(self):
+        from lianxin.cases.numbering import sequence_name
         from lianxin.cases.tasks import prepare_tracking_numbers
 
+        if connection.vendor != "postgresql":
+            self.skipTest("SQLite counts in a table row; there is nothing to prepare")
+        next_year = timezone.localdate().year + 1
+        with connection.cursor() as cursor:  # as if the migrations had stopped this year
+            cursor.execute(f"DROP SEQUENCE {sequence_name(next_year)}")
         prepare_tracking_numbers.call_local()
-        self.assertRegex(self.register().tracking_number, r"^LX-\d{4}-\d{6}$")
+        case = self.register(when=at(next_year, 1, 2))
+        self.assertRegex(case.tracking_number, rf"^LX-{next_year}-\d{{6}}$")
 
 
 class PhotoTest(LianxinTestCase):

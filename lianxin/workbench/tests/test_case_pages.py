@@ -5,7 +5,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lianxin.cases import actions
 from lianxin.cases.models import Case, Status
 from lianxin.test import LianxinTestCase
 from lianxin.workbench.case_actions import HANDLERS
@@ -151,7 +150,18 @@ class CaseActionTest(LianxinTestCase):
         self.post(self.dispatcher, case, "verify", passed="1", on_site="on")
         self.post(self.resident, case, "return_visit", satisfaction="satisfied", solved="1")
         self.assertEqual(self.reload(case).status, Status.CLOSED)
-        self.assertEqual(actions.do_record_overdue_cases()["cases.case.reply_overdue"], 0)
+        self.assertEqual(
+            list(case.events.values_list("code", "actor__username")),
+            [
+                ("cases.case.registered", "grid_worker"),
+                ("cases.case.dispatched", "dispatcher"),
+                ("cases.part.accepted", "handler_a"),
+                ("cases.case.replied", "handler_a"),
+                ("cases.case.resolved", "handler_a"),
+                ("cases.case.verified", "dispatcher"),
+                ("cases.case.return_visited", "resident"),
+            ],
+        )
 
 
 class InPlaceActionTest(LianxinTestCase):

@@ -1,8 +1,8 @@
 """The inbox: each role's work queues, counted, and each count opening exactly its cases."""
 
+import time_machine
 from django.urls import reverse
 
-from lianxin.cases import actions
 from lianxin.cases.queues import queue_cases, queue_counts
 from lianxin.test import LianxinTestCase, at
 
@@ -104,14 +104,16 @@ class FilterTest(LianxinTestCase):
         page = self.client.get(reverse("workbench:cases"), {"sort": "deadline"})
         self.assertEqual([case for case, _ in page.context["rows"]], [sooner, later])
 
+    @time_machine.travel(at(2026, 10, 13, 10), tick=False)
     def test_overdue_and_due_soon_filters(self):
-        late = self.dispatched(when=at(2026, 1, 5))
+        late = self.dispatched(when=at(2026, 9, 20), category=None)  # reply due 30 September
+        soon = self.dispatched(when=at(2026, 9, 30), category=None)  # due 15 October: 2 left
+        self.dispatched(when=at(2026, 10, 12), category=None)  # due 21 October
         self.client.force_login(self.dispatcher)
-        page = self.client.get(reverse("workbench:cases"), {"deadline": "overdue"})
-        self.assertEqual([case for case, _ in page.context["rows"]], [late])
-        actions.do_reply_case(
-            self.in_progress(), actor=self.handler_a, text="已安排人员三个工作日内处理。"
-        )
+        for choice, expected in (("overdue", [late]), ("due_soon", [soon])):
+            with self.subTest(deadline=choice):
+                page = self.client.get(reverse("workbench:cases"), {"deadline": choice})
+                self.assertEqual([case for case, _ in page.context["rows"]], expected)
 
 
 class InboxPageTest(LianxinTestCase):
