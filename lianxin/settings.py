@@ -102,6 +102,13 @@ INSTALLED_APPS = [
     "lianxin.workdays",
     "lianxin.cases",
     "lianxin.intel",
+    "lianxin.figures",
+    "lianxin.geo",
+    "lianxin.ledgers",
+    "lianxin.open311",
+    "lianxin.upstream",
+    "lianxin.notify",
+    "lianxin.webhooks",
     "lianxin.workbench",
     "lianxin.portal",
     "lianxin.demo",
@@ -186,6 +193,11 @@ else:
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": envint("HUEY_WORKERS", "2"), "periodic": True},
     }
+
+# Map tiles: 天地图, OpenStreetMap or a city's own tile server. With none reachable
+# the maps still draw points and grid outlines on a blank background.
+MAP_TILE_URL = os.getenv("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = os.getenv("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 
 # How often the overdue scan runs, in minutes.
 OVERDUE_SCAN_MINUTES = envint("OVERDUE_SCAN_MINUTES", "5")

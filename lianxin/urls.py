@@ -15,5 +15,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("m/", include("lianxin.portal.urls")),
+    path("open311/v2/", include("lianxin.open311.urls")),
+    path("figures/", include("lianxin.figures.urls")),
+    path("map/", include("lianxin.geo.urls")),
+    path("ledgers/", include("lianxin.ledgers.urls")),
+    path("intel/", include("lianxin.intel.urls")),
     path("", include("lianxin.workbench.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

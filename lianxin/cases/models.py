@@ -73,6 +73,7 @@ class Channel(models.TextChoices):
     MINIPROGRAM = "miniprogram", _("小程序")
     CITY = "city", _("市级平台")
     FORWARDED = "forwarded", _("转办清单")
+    PARTNER = "partner", _("合作方接口")
 
 
 class Urgency(models.TextChoices):
@@ -255,6 +256,12 @@ class Case(models.Model):
     )
     solved = models.BooleanField(_("是否解决"), null=True, blank=True)
 
+    # Residents who said "me too" instead of filing the same problem again.
+    support_count = models.PositiveIntegerField(_("附议人数"), default=0)
+    # 选树典型案例: the office marks a closed case as an example for the monthly brief.
+    exemplary = models.BooleanField(_("典型案例"), default=False)
+    exemplary_note = models.TextField(_("典型案例简介"), blank=True)
+
     objects = CaseQuerySet.as_manager()
 
     class Meta:
@@ -424,6 +431,42 @@ class ReturnVisit(models.Model):
 
     def __str__(self):
         return f"{self.case} {self.get_satisfaction_display()}"
+
+
+class CaseSupport(models.Model):
+    """A resident's "me too" on an open case: the same problem, reported once."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supports")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_supports",
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    comment = models.CharField(_("补充说明"), max_length=500, blank=True)
+    at = models.DateTimeField(_("附议时间"))
+
+    class Meta:
+        verbose_name = _("附议")
+        verbose_name_plural = _("附议")
+        ordering = ["at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "resident"],
+                condition=Q(resident__isnull=False),
+                name="one_support_per_resident",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "phone"],
+                condition=~Q(phone=""),
+                name="one_support_per_phone",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case} +1"
 
 
 class CasePhoto(models.Model):

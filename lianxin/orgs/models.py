@@ -48,6 +48,15 @@ class Unit(models.Model):
     )
     active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    # Where a place unit is, for the map: a centre point and, for grids and
+    # communities, an outline (a GeoJSON Polygon or MultiPolygon), all in WGS-84.
+    latitude = models.DecimalField(
+        _("纬度（WGS-84）"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("经度（WGS-84）"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    boundary = models.JSONField(_("边界（GeoJSON，WGS-84）"), null=True, blank=True)
 
     objects = UnitQuerySet.as_manager()
 
@@ -99,6 +108,20 @@ class DistrictSettings(models.Model):
     default_resolution_working_days = models.PositiveSmallIntegerField(
         _("默认办结时限（工作日）"), default=15, help_text=_("分类未设办结时限时使用。")
     )
+    response_limit_working_days = models.PositiveSmallIntegerField(
+        _("响应时限（工作日）"),
+        default=1,
+        help_text=_("派单后多少个工作日内接单算及时响应（响应率）。"),
+    )
+    ranking_min_cases = models.PositiveSmallIntegerField(
+        _("排名最少件数"),
+        default=5,
+        help_text=_("期内件数少于此数的单位不参加排名，免得一两件就排到榜首。"),
+    )
+    # The weights of the three rates in a unit's assessment score, in percent.
+    weight_response = models.PositiveSmallIntegerField(_("考核权重：响应率（%）"), default=20)
+    weight_resolution = models.PositiveSmallIntegerField(_("考核权重：解决率（%）"), default=40)
+    weight_satisfaction = models.PositiveSmallIntegerField(_("考核权重：满意率（%）"), default=40)
 
     class Meta:
         verbose_name = _("区级设置")
@@ -111,6 +134,13 @@ class DistrictSettings(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
         _settings_cache.clear()
+
+    def clean(self):
+        weights = self.weight_response + self.weight_resolution + self.weight_satisfaction
+        if weights != 100:
+            raise ValidationError(
+                _("三项考核权重之和须为100%%，现在是%(sum)s%%。") % {"sum": weights}
+            )
 
     @classmethod
     def load(cls) -> "DistrictSettings":
