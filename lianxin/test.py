@@ -1,8 +1,15 @@
 """The base test case: a small district and the canonical cast, built once per class."""
 
 import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
-from django.test import TestCase
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from lianxin.accounts.models import Membership, Role, User
@@ -188,3 +195,70 @@ class LianxinTestCase(TestCase):
 
     def reload(self, case: Case) -> Case:
         return Case.objects.get(pk=case.pk)
+
+
+def chromium_or_skip():
+    if os.path.exists(CHROMIUM):
+        return
+    if os.getenv("CI") == "true":
+        pytest.fail(f"CI runs the browser tests: {CHROMIUM} is missing")
+    pytest.skip(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.mark.browser
+class BrowserTestCase(StaticLiveServerTestCase):
+    """A live server with the test district, and Chromium for its people.
+
+    Each person has his own browser context, as each has his own phone or desk;
+    screenshots go to test-artifacts/<artifacts>/ for a person to look at.
+    """
+
+    artifacts = "browser"
+
+    @classmethod
+    def setUpClass(cls):
+        chromium_or_skip()
+        # Playwright's sync API runs an event loop in this thread; the test's own
+        # database calls are still plain synchronous ones.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        cls.artifacts_dir = Path(settings.BASE_DIR) / "test-artifacts" / cls.artifacts
+        cls.artifacts_dir.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    def setUp(self):
+        District.build(self)
+        media = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, media)
+        self.enterContext(override_settings(MEDIA_ROOT=media))
+        self.dialogs = []
+        self.shot = 0
+
+    def person(self, username, password, *, phone=False):
+        """A signed-in browser page for one of the cast, on a phone or at a desk."""
+        viewport = {"width": 390, "height": 844} if phone else {"width": 1366, "height": 900}
+        context = self.browser.new_context(viewport=viewport, locale="zh-CN")
+        self.addCleanup(context.close)
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        login = "/m/login/" if phone else "/login/"
+        page.goto(self.live_server_url + login)
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("form button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    def snap(self, page, name):
+        self.shot += 1
+        page.screenshot(path=self.artifacts_dir / f"{self.shot:02d}-{name}.png", full_page=True)

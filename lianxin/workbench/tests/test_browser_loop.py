@@ -5,84 +5,18 @@ Screenshots of every step go to test-artifacts/browser/ for a person to look at.
 """
 
 import io
-import os
 import re
-import shutil
-import tempfile
-from pathlib import Path
 
-import pytest
-from django.conf import settings
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
-from django.test import override_settings
 from PIL import Image
 
 from lianxin.cases.models import Case, Status
-from lianxin.test import CHROMIUM, CHROMIUM_ARGS, District
+from lianxin.test import BrowserTestCase
 
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
 XSS_TITLE = "<script>alert(1)</script>路灯不亮"
 XSS_TEXT = '"><img src=x onerror=alert(1)> 福临苑3号楼门口的路灯坏了一个多星期，晚上看不清路。'
 
 
-def chromium_or_skip():
-    if os.path.exists(CHROMIUM):
-        return
-    if os.getenv("CI") == "true":
-        pytest.fail(f"CI runs the browser tests: {CHROMIUM} is missing")
-    pytest.skip(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
-
-
-@pytest.mark.browser
-class CaseLoopInTheBrowserTest(StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        chromium_or_skip()
-        # Playwright's sync API runs an event loop in this thread; the test's own
-        # database calls are still plain synchronous ones.
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-    def setUp(self):
-        District.build(self)
-        media = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, media)
-        self.enterContext(override_settings(MEDIA_ROOT=media))
-        self.dialogs = []
-        self.shot = 0
-
-    # People and their screens.
-
-    def person(self, username, password, *, phone=False):
-        viewport = {"width": 390, "height": 844} if phone else {"width": 1366, "height": 900}
-        context = self.browser.new_context(viewport=viewport, locale="zh-CN")
-        self.addCleanup(context.close)
-        page = context.new_page()
-        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
-        login = "/m/login/" if phone else "/login/"
-        page.goto(self.live_server_url + login)
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", password)
-        page.click("form button[type=submit]")
-        page.wait_for_load_state()
-        return page
-
-    def snap(self, page, name):
-        self.shot += 1
-        page.screenshot(path=ARTIFACTS / f"{self.shot:02d}-{name}.png", full_page=True)
-
+class CaseLoopInTheBrowserTest(BrowserTestCase):
     def open_case(self, page, case):
         page.goto(f"{self.live_server_url}/cases/{case.pk}/")
 
