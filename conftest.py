@@ -14,6 +14,19 @@ def fresh_process_caches():
     clear_settings_cache()
 
 
+@pytest.fixture(autouse=True)
+def job_queue_in_memory():
+    # Jobs a test enqueues (notifications, webhooks, …) wait in a queue in memory, which
+    # the test may run, and never reach the demo's queue under DATA_DIR.
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import MemoryStorage
+
+    saved = HUEY.storage
+    HUEY.storage = MemoryStorage(HUEY.name)
+    yield
+    HUEY.storage = saved
+
+
 def pytest_configure(config):
     from django.conf import settings
 

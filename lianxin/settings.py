@@ -202,6 +202,15 @@ MAP_TILE_ATTRIBUTION = os.getenv("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contr
 # How often the overdue scan runs, in minutes.
 OVERDUE_SCAN_MINUTES = envint("OVERDUE_SCAN_MINUTES", "5")
 
+# Text messages (docs/notifications.md): the backend class, the file the file backend
+# appends to, the HTTP gateway, and the address residents follow their case at.
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SMS_BACKEND = os.getenv("SMS_BACKEND", "lianxin.notify.backends.ConsoleBackend")
+SMS_FILE_PATH = Path(os.getenv("SMS_FILE_PATH", str(DATA_DIR / "sms.jsonl")))
+SMS_GATEWAY_URL = os.getenv("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_KEY = os.getenv("SMS_GATEWAY_KEY", "")
+SMS_GATEWAY_TIMEOUT = envint("SMS_GATEWAY_TIMEOUT", "10")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class NotifyConfig(AppConfig):
     name = "lianxin.notify"
     verbose_name = _("短信通知")
+
+    def ready(self):
+        from lianxin.cases.signals import case_events_committed
+        from lianxin.notify.tasks import on_case_events_committed
+
+        case_events_committed.connect(on_case_events_committed, dispatch_uid="lianxin.notify")

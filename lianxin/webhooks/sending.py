@@ -1,0 +1,193 @@
+"""Make deliveries for committed events and send them, with back-off, keeping a log.
+
+1. `make_deliveries` writes one row per (active subscription that wants the event,
+   event); a row that exists already is left alone, so a job run twice sends once.
+2. `deliver` claims a pending row with a conditional UPDATE, POSTs its body outside
+   any transaction with a timeout, logs the attempt (status code, duration, error),
+   and marks the row delivered, or pending again after a growing delay, or failed
+   once MAX_ATTEMPTS are spent.
+3. `sweep` puts back rows whose worker died and lists rows due for an attempt.
+"""
+
+import datetime as dt
+import logging
+import time
+import uuid
+
+import requests
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from lianxin.cases.models import CaseEvent
+from lianxin.webhooks.models import Attempt, Delivery, Subscription
+from lianxin.webhooks.payload import (
+    DELIVERY_HEADER,
+    EVENT_HEADER,
+    SIGNATURE_HEADER,
+    event_body,
+    ping_body,
+    sign,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+FIRST_RETRY_SECONDS = 30
+MAX_RETRY_SECONDS = 3600
+# (connect, read) seconds: a slow endpoint costs a worker at most this long per attempt.
+TIMEOUT = (5, 10)
+STUCK_AFTER = dt.timedelta(minutes=10)
+SWEEP_GRACE = dt.timedelta(minutes=2)
+USER_AGENT = "Lianxin-Webhooks/1.0"
+
+
+# Most districts subscribe to nothing: then a committed action should not even enqueue
+# a job. Each process reads the codes wanted at most once a minute; saving or deleting
+# a subscription clears its own process's copy, the others follow within the minute.
+WANTED_CACHE_SECONDS = 60
+_wanted_cache: dict = {}
+
+
+def wanted_codes() -> frozenset[str]:
+    """The event codes some active subscription wants."""
+    cached = _wanted_cache.get("codes")
+    if cached is not None and time.monotonic() - cached[0] < WANTED_CACHE_SECONDS:
+        return cached[1]
+    rows = Subscription.objects.filter(active=True).values_list("events", flat=True)
+    codes = frozenset(code for events in rows for code in events or [])
+    _wanted_cache["codes"] = (time.monotonic(), codes)
+    return codes
+
+
+def clear_wanted_cache(**kwargs) -> None:
+    _wanted_cache.clear()
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next attempt after `attempts` failures: 30, 60, 120, … ≤ 1 hour."""
+    return min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), MAX_RETRY_SECONDS)
+
+
+def make_deliveries(event_ids: list[int]) -> list[int]:
+    """Write the deliveries the events call for; returns the new rows' ids."""
+    subscriptions = [s for s in Subscription.objects.filter(active=True) if s.events]
+    if not subscriptions:
+        return []
+    wanted = {code for s in subscriptions for code in s.events}
+    events = (
+        CaseEvent.objects.filter(pk__in=event_ids, code__in=wanted)
+        .select_related("case__category", "case__lead_unit", "case__street", "case__community")
+        .order_by("pk")
+    )
+    now = timezone.now()
+    rows = []
+    for event in events:
+        for subscription in subscriptions:
+            if subscription.wants(event.code):
+                delivery_id = uuid.uuid4()
+                rows.append(
+                    Delivery(
+                        delivery_id=delivery_id,
+                        subscription=subscription,
+                        event=event,
+                        event_code=event.code,
+                        body=event_body(str(delivery_id), event),
+                        next_attempt_at=now,
+                    )
+                )
+    if not rows:
+        return []
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    # Rows that lost to an earlier run's keep that run's delivery id and are not ours.
+    made = Delivery.objects.filter(delivery_id__in=[row.delivery_id for row in rows])
+    return list(made.values_list("pk", flat=True))
+
+
+def make_test_delivery(subscription: Subscription) -> Delivery:
+    delivery_id = uuid.uuid4()
+    return Delivery.objects.create(
+        delivery_id=delivery_id,
+        subscription=subscription,
+        event_code=Delivery.TEST_CODE,
+        body=ping_body(str(delivery_id), Delivery.TEST_CODE, gettext("测试推送")),
+        next_attempt_at=timezone.now(),
+    )
+
+
+def deliver(pk: int, *, now: dt.datetime | None = None) -> int | None:
+    """Try one delivery. Returns the seconds until a retry is due, or None when there is
+    nothing more to do (delivered, failed for good, or not ours to send)."""
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        pk=pk,
+        status=Delivery.Status.PENDING,
+    ).update(status=Delivery.Status.SENDING, next_attempt_at=now)
+    if not claimed:
+        return None
+    delivery = Delivery.objects.select_related("subscription").get(pk=pk)
+    body = delivery.body.encode("utf-8")
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        EVENT_HEADER: delivery.event_code,
+        DELIVERY_HEADER: str(delivery.delivery_id),
+        SIGNATURE_HEADER: sign(delivery.subscription.secret, body),
+    }
+    started_at = timezone.now()
+    start = time.monotonic()
+    status_code, error, excerpt = None, "", ""
+    try:
+        response = requests.post(
+            delivery.subscription.url,
+            data=body,
+            headers=headers,
+            timeout=TIMEOUT,
+            allow_redirects=False,  # a redirect would turn the POST into a GET elsewhere
+        )
+        status_code, excerpt = response.status_code, response.text[:500]
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}"
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    duration_ms = int((time.monotonic() - start) * 1000)
+    Attempt.objects.create(
+        delivery=delivery,
+        at=started_at,
+        status_code=status_code,
+        duration_ms=duration_ms,
+        error=error[:2000],
+        response_excerpt=excerpt,
+    )
+    attempts = delivery.attempts + 1
+    fields = {"attempts": attempts, "last_status_code": status_code, "last_error": error[:2000]}
+    if not error:
+        Delivery.objects.filter(pk=pk).update(
+            status=Delivery.Status.DELIVERED,
+            delivered_at=timezone.now(),
+            next_attempt_at=None,
+            **fields,
+        )
+        return None
+    final = attempts >= MAX_ATTEMPTS
+    delay = None if final else retry_delay(attempts)
+    Delivery.objects.filter(pk=pk).update(
+        status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
+        next_attempt_at=None if final else timezone.now() + dt.timedelta(seconds=delay),
+        **fields,
+    )
+    logger.warning("Webhook delivery %s attempt %s failed: %s", pk, attempts, error)
+    return delay
+
+
+def sweep(now: dt.datetime | None = None) -> list[int]:
+    """Put back deliveries stuck mid-send; return the ids of those due for an attempt."""
+    now = now or timezone.now()
+    Delivery.objects.filter(
+        status=Delivery.Status.SENDING, next_attempt_at__lt=now - STUCK_AFTER
+    ).update(status=Delivery.Status.PENDING)
+    due = Delivery.objects.filter(
+        status=Delivery.Status.PENDING, next_attempt_at__lte=now - SWEEP_GRACE
+    )
+    return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:1000])
