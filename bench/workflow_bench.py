@@ -139,7 +139,7 @@ def clear_cases():
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE cases_caseevent, cases_casepart, cases_extensionrequest, cases_returnvisit,"
-            " cases_casephoto, cases_case, cases_trackingcounter, cases_deadlinescan"
+            " cases_casephoto, cases_case, cases_trackingcounter, cases_deadlinescan CASCADE"
         )
 
 

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lianxin.open311.middleware.CollapseOpen311SlashesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -140,6 +141,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "lianxin.workbench.context_processors.staff_nav",
             ],
         },
     },
@@ -198,9 +200,18 @@ else:
 # the maps still draw points and grid outlines on a blank background.
 MAP_TILE_URL = os.getenv("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = os.getenv("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+# The datum of the tiles: "wgs84" (OpenStreetMap, 天地图) or "gcj02" (高德 and other Chinese
+# commercial maps). Coordinates are stored in WGS-84; the maps shift them to match the tiles,
+# and a point picked on GCJ-02 tiles is shifted back before it is stored (docs/map.md).
+MAP_TILE_DATUM = os.getenv("MAP_TILE_DATUM", "wgs84")
+if MAP_TILE_DATUM not in ("wgs84", "gcj02"):
+    raise ImproperlyConfigured(f"MAP_TILE_DATUM must be wgs84 or gcj02, not {MAP_TILE_DATUM!r}")
 
 # How often the overdue scan runs, in minutes.
 OVERDUE_SCAN_MINUTES = envint("OVERDUE_SCAN_MINUTES", "5")
+
+# Ledger exports of more rows than this run as a background job instead of streaming.
+LEDGER_EXPORT_ASYNC_ROWS = envint("LEDGER_EXPORT_ASYNC_ROWS", "5000")
 
 # Text messages (docs/notifications.md): the backend class, the file the file backend
 # appends to, the HTTP gateway, and the address residents follow their case at.

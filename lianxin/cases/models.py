@@ -11,6 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.orgs.models import Unit
 
 
+class CategoryManager(models.Manager):
+    # A second-level category names itself with its parent ("城市管理 / 路灯"): load the
+    # parent along, or every list of categories costs a query per line.
+    def get_queryset(self):
+        return super().get_queryset().select_related("parent")
+
+
 class Category(models.Model):
     """A two-level taxonomy; the second level routes cases."""
 
@@ -42,6 +49,8 @@ class Category(models.Model):
     )
     active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = CategoryManager()
 
     class Meta:
         verbose_name = _("诉求分类")
@@ -243,6 +252,17 @@ class Case(models.Model):
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     verified_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    # Working days each milestone took, stamped by the actions that reach it, so that the
+    # figures read a column instead of walking the calendar for every row (docs/metrics.md).
+    response_working_days = models.PositiveSmallIntegerField(
+        _("响应用时（工作日）"), null=True, blank=True
+    )
+    reply_working_days = models.PositiveSmallIntegerField(
+        _("答复用时（工作日）"), null=True, blank=True
+    )
+    resolve_working_days = models.PositiveSmallIntegerField(
+        _("办结用时（工作日）"), null=True, blank=True
+    )
 
     reply_due_at = models.DateTimeField(_("答复期限"))
     resolve_due_at = models.DateTimeField(_("办结期限"))
@@ -276,6 +296,27 @@ class Case(models.Model):
             models.Index(fields=["community", "status"], name="case_community_status"),
             models.Index(fields=["grid", "status"], name="case_grid_status"),
             models.Index(fields=["lead_unit", "status"], name="case_lead_unit_status"),
+            # The few percent of cases still open, which every inbox count reads.
+            models.Index(
+                fields=["status"], name="case_open", condition=~Q(status__in=FINAL_STATUSES)
+            ),
+            # Open cases with a map point, for the duplicate check's box around a new one
+            # (lianxin/intel/nearby.py asks for exactly these statuses).
+            models.Index(
+                fields=["latitude", "longitude"],
+                name="case_open_point",
+                condition=Q(latitude__isnull=False)
+                & Q(
+                    status__in=[
+                        "registered",
+                        "dispatched",
+                        "returned",
+                        "in_progress",
+                        "replied",
+                        "constrained",
+                    ]
+                ),
+            ),
             models.Index(fields=["reply_due_at"], name="case_reply_due"),
             models.Index(fields=["resolve_due_at"], name="case_resolve_due"),
             models.Index(
@@ -355,7 +396,15 @@ class CasePart(models.Model):
         verbose_name = _("承办分工")
         verbose_name_plural = _("承办分工")
         ordering = ["role", "assigned_at"]
-        indexes = [models.Index(fields=["unit", "status"], name="part_unit_status")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="part_unit_status"),
+            # The office's queue of returns to review: a handful among a million parts.
+            models.Index(
+                fields=["case"],
+                name="part_return_unreviewed",
+                condition=Q(status="returned", return_reviewed_at__isnull=True),
+            ),
+        ]
         constraints = [
             # A unit has at most one live share of a case.
             models.UniqueConstraint(

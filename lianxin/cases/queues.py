@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,12 +58,15 @@ def _office(standing: Standing) -> bool:
     return standing.office
 
 
+# Conditions on a case's parts or extension requests are `pk IN (subquery)`, not EXISTS:
+# PostgreSQL then reads the few matching rows once into a hash, instead of probing the
+# subquery once for every open case the inbox counts.
+
+
 def _my_parts(standing: Standing, status: str) -> Q:
     return Q(
-        Exists(
-            CasePart.objects.filter(
-                case=OuterRef("pk"), unit__in=standing.handling_unit_ids, status=status
-            )
+        pk__in=CasePart.objects.filter(unit__in=standing.handling_unit_ids, status=status).values(
+            "case_id"
         )
     )
 
@@ -126,13 +129,9 @@ QUEUES = [
         _("退单待审核"),
         _office,
         lambda s, m: Q(
-            Exists(
-                CasePart.objects.filter(
-                    case=OuterRef("pk"),
-                    status=CasePart.PartStatus.RETURNED,
-                    return_reviewed_at__isnull=True,
-                )
-            )
+            pk__in=CasePart.objects.filter(
+                status=CasePart.PartStatus.RETURNED, return_reviewed_at__isnull=True
+            ).values("case_id")
         ),
     ),
     Queue(
@@ -140,11 +139,9 @@ QUEUES = [
         _("延期待审批"),
         _office,
         lambda s, m: Q(
-            Exists(
-                ExtensionRequest.objects.filter(
-                    case=OuterRef("pk"), decision=ExtensionRequest.Decision.PENDING
-                )
-            )
+            pk__in=ExtensionRequest.objects.filter(
+                decision=ExtensionRequest.Decision.PENDING
+            ).values("case_id")
         ),
     ),
     Queue("to_verify", _("待核查"), _office, lambda s, m: Q(status=Status.RESOLVED)),
@@ -165,6 +162,13 @@ QUEUES = [
 BY_CODE = {queue.code: queue for queue in QUEUES}
 
 
+def _open_cases_of(user):
+    """Where every queue looks: no queue holds a case that is over, and leaving those out
+    lets PostgreSQL read the open cases alone (the partial index `case_open`), a few
+    percent of a district's history."""
+    return Case.objects.visible_to(user).exclude(status__in=FINAL_STATUSES)
+
+
 def queues_for(user) -> list[Queue]:
     standing = standing_of(user)
     return [queue for queue in QUEUES if queue.applies(standing)]
@@ -176,7 +180,7 @@ def queue_cases(user, code: str, m: Moments | None = None):
     standing = standing_of(user)
     if queue is None or not queue.applies(standing):
         return None
-    return Case.objects.visible_to(user).filter(queue.condition(standing, m or moments()))
+    return _open_cases_of(user).filter(queue.condition(standing, m or moments()))
 
 
 def queue_counts(user, m: Moments | None = None) -> list[tuple[Queue, int]]:
@@ -184,7 +188,7 @@ def queue_counts(user, m: Moments | None = None) -> list[tuple[Queue, int]]:
     standing = standing_of(user)
     m = m or moments()
     mine = queues_for(user)
-    counts = Case.objects.visible_to(user).aggregate(
+    counts = _open_cases_of(user).aggregate(
         **{q.code: Count("pk", filter=q.condition(standing, m)) for q in mine}
     )
     return [(queue, counts[queue.code]) for queue in mine]

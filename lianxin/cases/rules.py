@@ -9,7 +9,8 @@ table which actions to offer. A rule names the capacities that may take it:
 - part: a member of the unit holding the part the action is about;
 - area: staff of the street, community or grid the case lies in;
 - department: staff of any functional department (for claiming);
-- owner: the resident whose case it is.
+- owner: the resident whose case it is;
+- recorder: the user who recorded the case (staff at intake, an Open311 partner).
 """
 
 from dataclasses import dataclass
@@ -52,7 +53,11 @@ RULES = {
     ),
     "approve_return": Rule(_("同意退单"), NOT_FINAL, frozenset({"office"})),
     "refuse_return": Rule(_("驳回退单"), NOT_FINAL, frozenset({"office"})),
-    "note": Rule(_("办理记录"), NOT_FINAL, frozenset({"office", "leader", "lead", "part", "area"})),
+    "note": Rule(
+        _("办理记录"),
+        NOT_FINAL,
+        frozenset({"office", "leader", "lead", "part", "area", "recorder"}),
+    ),
     "reply": Rule(_("答复群众"), HANDLING, frozenset({"lead"})),
     "request_extension": Rule(_("申请延期"), HANDLING, frozenset({"lead"})),
     "decide_extension": Rule(_("审批延期"), BEFORE_RESOLUTION, frozenset({"office"})),
@@ -74,6 +79,8 @@ RULES = {
     ),
     "withdraw": Rule(_("撤回"), BEFORE_RESOLUTION, frozenset({"owner", "office"})),
     "void": Rule(_("作废"), NOT_FINAL, frozenset({"office"})),
+    "mark_exemplary": Rule(_("选树典型案例"), frozenset({S.CLOSED}), frozenset({"office"})),
+    "unmark_exemplary": Rule(_("取消典型案例"), frozenset({S.CLOSED}), frozenset({"office"})),
 }
 
 
@@ -98,6 +105,9 @@ def capacities(user, case: Case, part: CasePart | None = None) -> dict[str, int 
         found["leader"] = None
     if case.resident_id is not None and case.resident_id == user.pk:
         found["owner"] = None
+    # Whoever recorded the case may add to it (an Open311 partner's system user, too).
+    if case.recorded_by_id is not None and case.recorded_by_id == user.pk:
+        found["recorder"] = None
     for unit_id, area_ids in (
         (case.street_id, standing.street_ids),
         (case.community_id, standing.community_ids),

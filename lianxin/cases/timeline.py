@@ -34,8 +34,12 @@ EVENT_LABELS = {
     "cases.case.reopened": _("不满意，重新办理"),
     "cases.case.merged": _("合并至其他诉求"),
     "cases.case.duplicate_merged": _("并入重复诉求"),
+    "cases.case.supported": _("附议"),
+    "cases.case.linked": _("关联相似诉求"),
     "cases.case.withdrawn": _("撤回"),
     "cases.case.voided": _("作废"),
+    "cases.case.marked_exemplary": _("选树典型案例"),
+    "cases.case.unmarked_exemplary": _("取消典型案例"),
     "cases.case.reply_overdue": _("答复逾期"),
     "cases.case.resolution_overdue": _("办结逾期"),
 }

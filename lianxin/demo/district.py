@@ -9,13 +9,11 @@ from django.contrib.auth.hashers import make_password
 from lianxin.accounts.models import Membership, Role, User
 from lianxin.cases.models import Category
 from lianxin.demo import places, taxonomy
+from lianxin.open311.demo import create_demo_partner
 from lianxin.orgs.models import DistrictSettings, Unit
 
 PASSWORD = "lianxin2026"  # noqa: S105  (the demo's published password)
 GRID_NUMERALS = "一二三四"
-# A point inside the invented district (WGS-84), and how far streets spread from it.
-CENTRE = (36.0986, 120.4012)
-SPREAD = 0.05
 
 
 @functools.cache
@@ -30,6 +28,10 @@ class Grid:
     places: list[str]
     point: tuple[float, float]
     worker: User | None = None
+    cells: list = field(default_factory=list)  # where its cases may lie (places.outlines)
+
+    def random_point(self, rng: random.Random) -> tuple[float, float]:
+        return places.point_in_cells(rng, self.cells)
 
 
 @dataclass
@@ -58,7 +60,13 @@ def build_district(rng: random.Random) -> Cast:
     """Create the whole district: about 10 streets, 40 communities, 150 grids, 25 departments,
     the office and the leadership, the category taxonomy, and users for every role."""
     K = Unit.Kind
-    district = Unit.objects.create(kind=K.DISTRICT, code="district", name=places.DISTRICT_NAME)
+    shapes = places.outlines()
+    district = Unit.objects.create(
+        kind=K.DISTRICT,
+        code="district",
+        name=places.DISTRICT_NAME,
+        **shapes["district"].unit_fields(),
+    )
     office = Unit.objects.create(
         kind=K.OFFICE, code="office", name="区连心服务办公室", parent=district
     )
@@ -82,25 +90,29 @@ def build_district(rng: random.Random) -> Cast:
     grid_count = 0
     for s_order, (s_code, s_name, communities) in enumerate(places.STREETS):
         street = Unit.objects.create(
-            kind=K.STREET, code=s_code, name=s_name, parent=district, sort_order=s_order
+            kind=K.STREET,
+            code=s_code,
+            name=s_name,
+            parent=district,
+            sort_order=s_order,
+            **shapes[s_code].unit_fields(),
         )
         cast.street_staff[street.pk] = _user(
             s_code, places.person_name(rng), Role.STREET_STAFF, street, rng
         )
-        s_point = (
-            CENTRE[0] + rng.uniform(-SPREAD, SPREAD),
-            CENTRE[1] + rng.uniform(-SPREAD, SPREAD),
-        )
         for c_order, (c_code, c_name, c_places) in enumerate(communities):
             community = Unit.objects.create(
-                kind=K.COMMUNITY, code=c_code, name=c_name, parent=street, sort_order=c_order
+                kind=K.COMMUNITY,
+                code=c_code,
+                name=c_name,
+                parent=street,
+                sort_order=c_order,
+                **shapes[c_code].unit_fields(),
             )
             cast.community_staff[community.pk] = _user(
                 c_code, places.person_name(rng), Role.COMMUNITY_STAFF, community, rng
             )
-            # 150 grids over 40 communities: three communities in four have four grids.
-            n_grids = 3 if c_order == 3 else 4
-            c_point = (s_point[0] + rng.uniform(-0.01, 0.01), s_point[1] + rng.uniform(-0.01, 0.01))
+            n_grids = places.grid_count(c_order)
             for g in range(n_grids):
                 grid_count += 1
                 unit = Unit.objects.create(
@@ -109,13 +121,13 @@ def build_district(rng: random.Random) -> Cast:
                     name=f"{c_name}第{GRID_NUMERALS[g]}网格",
                     parent=community,
                     sort_order=g,
+                    **shapes[(c_code, g)].unit_fields(),
                 )
                 worker = _user(unit.code, places.person_name(rng), Role.GRID_WORKER, unit, rng)
-                point = (
-                    c_point[0] + rng.uniform(-0.004, 0.004),
-                    c_point[1] + rng.uniform(-0.004, 0.004),
+                shape = shapes[(c_code, g)]
+                cast.grids.append(
+                    Grid(unit, c_places[g::n_grids] or c_places, shape.centre, worker, shape.cells)
                 )
-                cast.grids.append(Grid(unit, c_places[g::n_grids] or c_places, point, worker))
 
     cast.dispatchers = [
         _user("office", "张晓梅", Role.DISPATCHER, office, rng),
@@ -167,5 +179,6 @@ def build_district(rng: random.Random) -> Cast:
                 default_unit=cast.departments[dept_code],
                 resolution_working_days=days,
             )
+    create_demo_partner()  # Open311 key "demo-open311-key", all categories
     assert grid_count == 150, grid_count
     return cast

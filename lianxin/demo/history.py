@@ -415,7 +415,7 @@ class History:
         anonymous = rng.random() < 0.06
         point = None
         if rng.random() < 0.75:
-            point = [Decimal(f"{c + rng.uniform(-0.0015, 0.0015):.6f}") for c in grid.point]
+            point = [Decimal(f"{c:.6f}") for c in grid.random_point(rng)]
         try:
             case = actions.do_register_case(
                 actor=actor,

@@ -7,12 +7,17 @@ lists the residential compounds (小区), roads and landmarks its residents
 mention when they describe a concern.
 
 Pure Python: no Django imports, so the demo generator and tests can use it
-anywhere.
+anywhere. The outlines of streets, communities and grids are drawn here too
+(`outlines`), on a real-looking stretch of coast (WGS-84).
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from lianxin.geo import tessellation
 
 DISTRICT_NAME = "望潮区"
 
@@ -373,6 +378,85 @@ def all_places() -> list[str]:
 
 # Streets (here: the one town) on an island, reached by ferry.
 ISLAND_STREETS = ("st-oudao",)
+
+# Where the invented district lies, in WGS-84 (south, west, north, east): the urban
+# streets and the mainland town on the coast east of Jiaozhou Bay, the island town
+# out in the Yellow Sea. The mainland streets sit on a 3 x 3 layout (row 0 is the
+# north, the coast is the south), the island town on its own.
+MAINLAND_BOX = (36.100, 120.360, 36.196, 120.468)
+ISLAND_BOX = (36.052, 120.447, 36.070, 120.469)
+STREET_BLOCKS = {  # street code -> (row, col) on the mainland layout
+    "st-yunling": (0, 0),
+    "st-qingfeng": (0, 1),
+    "st-cuiping": (0, 2),
+    "st-shiwan": (1, 0),
+    "st-wangchao": (1, 1),
+    "st-haiyun": (1, 2),
+    "st-yuwan": (2, 0),
+    "st-zhubei": (2, 1),
+    "st-donggang": (2, 2),
+}
+
+
+@dataclass
+class Shape:
+    centre: tuple[float, float]  # (latitude, longitude)
+    boundary: dict  # GeoJSON Polygon or MultiPolygon
+    cells: list = field(default_factory=list)  # a grid's lattice cells, to put cases in
+
+    def unit_fields(self) -> dict:
+        """The Unit columns that place it on the map."""
+        lat, lon = self.centre
+        return {
+            "latitude": Decimal(f"{lat:.6f}"),
+            "longitude": Decimal(f"{lon:.6f}"),
+            "boundary": self.boundary,
+        }
+
+
+def grid_count(community_order: int) -> int:
+    """150 grids over 40 communities: three communities in four have four grids."""
+    return 3 if community_order == 3 else 4
+
+
+def outlines(seed: int = 2026) -> dict:
+    """The shapes of the district (key "district"), each street and community (by code)
+    and each grid (by (community code, index)): a jittered lattice cut into nested blocks."""
+    rng = random.Random(seed)
+    mainland = tessellation.Lattice.over(MAINLAND_BOX, 12, 12, rng)
+    island = tessellation.Lattice.over(ISLAND_BOX, 4, 4, rng)
+    shapes: dict = {}
+    for s_code, _s_name, communities in STREETS:
+        lattice, (row, col) = (
+            (island, (0, 0)) if s_code in ISLAND_STREETS else (mainland, STREET_BLOCKS[s_code])
+        )
+        row, col = row * 4, col * 4
+        shapes[s_code] = _shape(lattice.ring(row, col, 4, 4))
+        for c_order, (c_code, _c_name, _places) in enumerate(communities):
+            c_row, c_col = row + c_order // 2 * 2, col + c_order % 2 * 2
+            shapes[c_code] = _shape(lattice.ring(c_row, c_col, 2, 2))
+            blocks = [(0, 0, 1), (0, 1, 1), (1, 0, 1), (1, 1, 1)]
+            if grid_count(c_order) == 3:
+                blocks = [(0, 0, 1), (0, 1, 1), (1, 0, 2)]  # the south half is one grid
+            for g, (dr, dc, width) in enumerate(blocks):
+                cells = [lattice.quad(c_row + dr, c_col + dc + i) for i in range(width)]
+                ring = lattice.ring(c_row + dr, c_col + dc, 1, width)
+                shapes[(c_code, g)] = _shape(ring, cells)
+    rings = [mainland.ring(0, 0, 12, 12), island.ring(0, 0, 4, 4)]
+    shapes["district"] = Shape(tessellation.centroid(rings[0]), tessellation.polygon(*rings))
+    return shapes
+
+
+def _shape(ring, cells=()) -> Shape:
+    return Shape(tessellation.centroid(ring), tessellation.polygon(ring), list(cells))
+
+
+def point_in_cells(rng: random.Random, cells: list) -> tuple[float, float]:
+    """A random point inside a grid, spread over its cells (two draws from `rng`)."""
+    u = rng.random() * len(cells)
+    index = min(int(u), len(cells) - 1)
+    return tessellation.point_in_quad(cells[index], u - index, rng.random())
+
 
 _STREET_OF: dict[str, tuple[str, str]] = {
     place: (street_code, street_name)

@@ -1,7 +1,8 @@
 """Category suggestion: a trained text classifier and keyword rules for the cold start.
 
 Plain Python (no Django). Titles of residents' messages are short, so the model
-reads both characters (1 to 3 in a row) and jieba words (1 and 2 in a row), and a
+reads both characters (1 to 3 in a row) and jieba words (1 and 2 in a row, in
+jieba's search mode, which also yields the short words inside long ones), and a
 linear SVM gives the ranking; temperature scaling fitted on held-out folds turns
 its scores into confidences a dispatcher can read.
 """
@@ -18,10 +19,11 @@ import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 # Bumped when a saved model can no longer be read by this code.
-FORMAT = 1
+FORMAT = 2
 
 _SPACE = re.compile(r"[\s\u3000\xa0]+")
 _jieba_lock = threading.Lock()
@@ -53,6 +55,17 @@ def words(text: str) -> list[str]:
     return [word for word in _jieba.lcut(text) if not word.isspace()]
 
 
+def search_words(text: str) -> list[str]:
+    """jieba's search-mode words: 交通拥堵 also yields 交通 and 拥堵.
+
+    Chosen on the dev rows of the tipdm2020c titles (and 5 folds of train+dev):
+    about +0.004 macro-F1 over plain words, as residents write the short words
+    and the compounds interchangeably.
+    """
+    words("")  # loads jieba once
+    return [word for word in _jieba.lcut_for_search(text) if not word.isspace()]
+
+
 def _top(labels: Sequence[str], scores: np.ndarray, k: int) -> list[Suggestion]:
     order = np.argsort(-scores, kind="stable")[:k]
     return [Suggestion(labels[i], round(float(scores[i]), 4)) for i in order]
@@ -61,9 +74,17 @@ def _top(labels: Sequence[str], scores: np.ndarray, k: int) -> list[Suggestion]:
 class CategoryModel:
     """A trained classifier: `train` it on (text, label) pairs, then `suggest` labels.
 
-    A linear SVM ranks the labels; a softmax of its scores, at a temperature fitted
-    on cross-validated scores, gives the confidences (so they never reorder the ranking).
+    Two models read the same TF-IDF features: a linear SVM, whose scores become
+    probabilities by a softmax at a temperature fitted on cross-validated scores,
+    and a complement naive Bayes. The confidences are their weighted average
+    (NB_WEIGHT): the naive Bayes rarely changes the first label but often puts
+    the right one among the first three when the SVM's first is wrong.
     """
+
+    # Chosen on the dev rows of the tipdm2020c titles (train on train, score on dev):
+    # 0.3 kept macro-F1 (0.894) and raised top-3 accuracy from 0.984 to 0.988.
+    NB_WEIGHT = 0.3
+    NB_ALPHA = 0.3
 
     def __init__(
         self,
@@ -71,11 +92,13 @@ class CategoryModel:
         svm: LinearSVC,
         temperature: float,
         meta: dict | None = None,
+        nb: ComplementNB | None = None,
     ):
         self.vectorizers = vectorizers
         self.svm = svm
         self.temperature = temperature
         self.meta = meta or {}
+        self.nb = nb  # None in models saved before format 2
         self.labels = [str(label) for label in svm.classes_]
 
     @staticmethod
@@ -83,7 +106,7 @@ class CategoryModel:
         return [
             TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True),
             TfidfVectorizer(
-                tokenizer=words,
+                tokenizer=search_words,
                 token_pattern=None,
                 lowercase=False,
                 ngram_range=(1, 2),
@@ -99,7 +122,8 @@ class CategoryModel:
 
         1. Drop labels with a single example (listed in meta["left_out"]): the
            confidences are fitted on held-out folds, which need two of each.
-        2. Fit TF-IDF of characters 1-3 and of jieba words 1-2, and a linear SVM.
+        2. Fit TF-IDF of characters 1-3 and of jieba words 1-2, a linear SVM and a
+           complement naive Bayes.
         3. Score each example by an SVM that did not see it (up to 5 folds) and fit
            the softmax temperature that makes those scores the likeliest.
         """
@@ -116,6 +140,7 @@ class CategoryModel:
         vectorizers = cls.new_vectorizers()
         x = sp.hstack([v.fit_transform(x_texts) for v in vectorizers]).tocsr()
         svm = LinearSVC(C=1.0).fit(x, y)
+        nb = ComplementNB(alpha=cls.NB_ALPHA).fit(x, y)
 
         folds = StratifiedKFold(min(5, min(kept)), shuffle=True, random_state=0)
         held_out = cross_val_predict(LinearSVC(C=1.0), x, y, cv=folds, method="decision_function")
@@ -124,21 +149,20 @@ class CategoryModel:
         gold = np.searchsorted(svm.classes_, y)
         temperature = _fit_temperature(held_out, gold)
         meta = {**(meta or {}), "examples": len(pairs), "left_out": left_out, "format": FORMAT}
-        return cls(vectorizers, svm, temperature, meta)
+        return cls(vectorizers, svm, temperature, meta, nb)
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """The SVM's score of each label for each text (rows: texts, columns: self.labels).
+    def _features(self, texts: Sequence[str]):
+        """Each text's TF-IDF weights as (indices, weights) over the stacked vocabularies.
 
-        Computes the TF-IDF weights by hand (sublinear tf, idf, L2 norm per vectorizer,
-        as scikit-learn does): its input checks on every call cost several times the
-        arithmetic for one short message.
+        Computed by hand (sublinear tf, idf, L2 norm per vectorizer, as scikit-learn
+        does): its input checks on every call cost several times the arithmetic for
+        one short message.
         """
-        if not hasattr(self, "_weights"):
+        if not hasattr(self, "_parts"):
             self._prepare()
-        out = np.empty((len(texts), self._weights.shape[1]))
-        for row, text in enumerate(texts):
+        for text in texts:
             text = normalize(text)
-            total = np.array(self.svm.intercept_, dtype=float)
+            all_indices, all_weights = [], []
             for analyze, vocabulary, idf, offset in self._parts:
                 counts: dict[int, int] = {}
                 for term in analyze(text):
@@ -151,11 +175,33 @@ class CategoryModel:
                 tf = np.fromiter(counts.values(), dtype=float, count=len(counts))
                 weights = (1.0 + np.log(tf)) * idf[indices]
                 weights /= np.sqrt(weights @ weights)
-                total += weights @ self._weights[indices + offset]
-            out[row] = total
-        if out.shape[1] == 1:  # two labels: the SVM scores the second one only
-            out = np.column_stack([-out[:, 0], out[:, 0]])
-        return out
+                all_indices.append(indices + offset)
+                all_weights.append(weights)
+            if all_indices:
+                yield np.concatenate(all_indices), np.concatenate(all_weights)
+            else:
+                yield np.empty(0, dtype=np.intp), np.empty(0)
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """The SVM's score of each label for each text (rows: texts, columns: self.labels)."""
+        svm, _ = self._linear(texts)
+        return svm
+
+    def _linear(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        """(SVM scores, naive Bayes joint log-likelihoods or None) of each text."""
+        if not hasattr(self, "_weights"):
+            self._prepare()
+        k, width = len(self.labels), self._weights.shape[1]
+        out = np.zeros((len(texts), width))
+        for row, (indices, weights) in enumerate(self._features(texts)):
+            if len(indices):
+                out[row] = weights @ self._weights[indices]
+        n_svm = self.svm.coef_.shape[0]
+        svm = out[:, :n_svm] + self.svm.intercept_
+        if n_svm == 1:  # two labels: the SVM scores the second one only
+            svm = np.column_stack([-svm[:, 0], svm[:, 0]])
+        nb = out[:, n_svm : n_svm + k] if self.nb is not None else None
+        return svm, nb
 
     def _prepare(self) -> None:
         self._parts = []
@@ -163,7 +209,10 @@ class CategoryModel:
         for v in self.vectorizers:
             self._parts.append((v.build_analyzer(), v.vocabulary_, v.idf_, offset))
             offset += len(v.vocabulary_)
-        self._weights = np.ascontiguousarray(self.svm.coef_.T)
+        columns = [self.svm.coef_.T]
+        if self.nb is not None:
+            columns.append(self.nb.feature_log_prob_.T)
+        self._weights = np.ascontiguousarray(np.hstack(columns))
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -172,7 +221,13 @@ class CategoryModel:
         return state
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        return _softmax(self.scores(texts) / self.temperature)
+        """Each label's confidence for each text: the weighted average of the two models'."""
+        svm, nb = self._linear(texts)
+        p = _softmax(svm / self.temperature)
+        if nb is None:
+            return p
+        # ComplementNB's predict_proba: a softmax of its joint log-likelihoods.
+        return (p + self.NB_WEIGHT * _softmax(nb)) / (1 + self.NB_WEIGHT)
 
     def suggest(self, text: str, k: int = 3) -> list[Suggestion]:
         """The k likeliest labels of one text, most confident first; confidences sum to <= 1."""
@@ -182,7 +237,7 @@ class CategoryModel:
         return [_top(self.labels, row, k) for row in self.probabilities(texts)]
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        return [self.labels[i] for i in self.scores(texts).argmax(axis=1)]
+        return [self.labels[i] for i in self.probabilities(texts).argmax(axis=1)]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

@@ -37,6 +37,7 @@ def save_model(model: CategoryModel, path: Path) -> Path:
         "vectorizers": model.vectorizers,
         "svm": model.svm,
         "temperature": model.temperature,
+        "nb": model.nb,
     }
     _write_atomically(path, lambda tmp: joblib.dump(payload, tmp, compress=3))
     return path
@@ -45,10 +46,15 @@ def save_model(model: CategoryModel, path: Path) -> Path:
 def load_model(path: Path) -> CategoryModel:
     # joblib unpickles: only ever load files this platform wrote into its own DATA_DIR.
     payload = joblib.load(path)
-    if payload.get("format") != FORMAT:
+    # Format 1 (SVM only) still reads: its confidences are the SVM's alone.
+    if payload.get("format") not in (1, FORMAT):
         raise ValueError(f"{path} has model format {payload.get('format')}, not {FORMAT}")
     return CategoryModel(
-        payload["vectorizers"], payload["svm"], payload["temperature"], payload["meta"]
+        payload["vectorizers"],
+        payload["svm"],
+        payload["temperature"],
+        payload["meta"],
+        payload.get("nb"),
     )
 
 

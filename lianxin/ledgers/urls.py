@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from lianxin.ledgers import views
 
 app_name = "ledgers"
-urlpatterns: list = []
+urlpatterns = [
+    path("export/<str:kind>.<str:fmt>", views.export, name="export"),
+    path("import/", views.import_cases_view, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+    path("brief/", views.brief, name="brief"),
+    path("brief.pdf", views.brief_pdf_view, name="brief_pdf"),
+    path("jobs/", views.jobs, name="jobs"),
+    path("jobs/<int:pk>/", views.job, name="job"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+]

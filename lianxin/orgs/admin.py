@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from lianxin.orgs.models import DistrictSettings, Unit
 
@@ -12,9 +14,41 @@ class UnitAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
 
 
+FIGURES_FIELDS = [
+    "response_limit_working_days",
+    "ranking_min_cases",
+    "weight_response",
+    "weight_resolution",
+    "weight_satisfaction",
+]
+# Every other setting (deadlines, and whatever is added later) comes first.
+DEADLINE_FIELDS = [
+    f.name
+    for f in DistrictSettings._meta.fields
+    if f.editable and not f.primary_key and f.name not in FIGURES_FIELDS
+]
+
+
+class DistrictSettingsForm(forms.ModelForm):
+    class Meta:
+        model = DistrictSettings
+        fields = DEADLINE_FIELDS + FIGURES_FIELDS
+        # The weights' help lives here rather than on the model, to need no migration.
+        help_texts = {
+            "weight_response": _("综合考核得分中响应率所占的百分比；三项权重之和须为100。"),
+            "weight_resolution": _("综合考核得分中解决率所占的百分比。"),
+            "weight_satisfaction": _("综合考核得分中满意率所占的百分比。"),
+        }
+
+
 @admin.register(DistrictSettings)
 class DistrictSettingsAdmin(admin.ModelAdmin):
+    form = DistrictSettingsForm
     list_display = ["__str__", "reply_limit_days", "reply_limit_counting", "due_soon_working_days"]
+    fieldsets = [
+        (None, {"fields": DEADLINE_FIELDS}),
+        (_("统计与考核"), {"fields": FIGURES_FIELDS}),
+    ]
 
     def has_add_permission(self, request):
         return not DistrictSettings.objects.exists()

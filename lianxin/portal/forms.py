@@ -2,7 +2,6 @@
 
 import re
 import uuid
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
@@ -10,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases.models import Category, Satisfaction
+from lianxin.geo.coords import WGS84
+from lianxin.geo.points import parse_point
 from lianxin.portal.photos import MAX_PHOTOS, clean_photo
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -82,6 +83,8 @@ class ConcernForm(forms.Form):
     )
     latitude = forms.CharField(required=False, widget=forms.HiddenInput)
     longitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The datum the pin was given in: the map's tiles' (geo/_pin.html), or WGS-84 from GPS.
+    datum = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
     name = forms.CharField(label=_("您的称呼"), max_length=50, required=False)
     phone = forms.CharField(
         label=_("手机号"),
@@ -114,21 +117,23 @@ class ConcernForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        point = _point(data.get("latitude"), data.get("longitude"))
+        try:
+            point = parse_point(
+                data.get("latitude"), data.get("longitude"), data.get("datum") or WGS84
+            )
+        except ValidationError as error:
+            # The pin is hidden input: say so above the form, and drop the bad point from
+            # the page so that sending the form again goes through without it.
+            self.add_error(
+                None,
+                _("地图上的位置无效（%(reason)s），已清除；请重新点选或直接提交。")
+                % {"reason": error.messages[0].rstrip("。")},
+            )
+            self.data = self.data.copy()
+            self.data["latitude"] = self.data["longitude"] = ""
+            point = None
         data["latitude"], data["longitude"] = point if point else (None, None)
         return data
-
-
-def _point(latitude: str | None, longitude: str | None) -> tuple[Decimal, Decimal] | None:
-    """A map point from the hidden inputs, or None: a bad or missing pin is simply dropped."""
-    try:
-        lat = Decimal(latitude or "").quantize(Decimal("0.000001"))
-        lon = Decimal(longitude or "").quantize(Decimal("0.000001"))
-    except (InvalidOperation, ValueError):
-        return None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return lat, lon
 
 
 class FollowForm(forms.Form):

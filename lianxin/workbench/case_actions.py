@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.accounts.models import Role, User
 from lianxin.cases import actions
-from lianxin.cases.models import Case, CasePart, ExtensionRequest
+from lianxin.cases.models import Case, CasePart, Category, ExtensionRequest
 from lianxin.cases.rules import WorkflowError
+from lianxin.intel.replycheck import check_case_reply
 from lianxin.orgs.models import Unit
 
 
@@ -68,7 +69,21 @@ def _routing(data) -> dict:
         "instruction": data.get("instruction", ""),
         "leader": _leader(data.get("leader")),
         "grid": _grid(data.get("grid")),
+        "category": _category(data),
     }
+
+
+def _category(data) -> Category | None:
+    # The suggestion panel posts a category id, or "other" with the one picked from the list.
+    value = data.get("category")
+    if value == "other":
+        value = data.get("category_other")
+    if not value:
+        return None
+    try:
+        return Category.objects.get(pk=int(value), active=True)
+    except (Category.DoesNotExist, ValueError):
+        raise WorkflowError("invalid_category", _("所选分类无效。")) from None
 
 
 def _grid(value) -> Unit | None:
@@ -78,6 +93,22 @@ def _grid(value) -> Unit | None:
         return Unit.objects.get(pk=int(value), kind=Unit.Kind.GRID)
     except (Unit.DoesNotExist, ValueError):
         raise WorkflowError("invalid_grid", _("所选网格无效。")) from None
+
+
+def _reply(case: Case, user, data):
+    # The reply check (issue 5 §4): a flagged reply goes out only when the handler ticks
+    # "仍然发送" beside the reasons; the verdict is kept in the reply event either way.
+    text = data.get("text", "")
+    result = check_case_reply(case, text)
+    overridden = result.flagged and data.get("send_anyway") == "on"
+    if result.flagged and not overridden and text.strip():
+        raise WorkflowError(
+            "reply_check",
+            _("答复未发送：%(reasons)s。请补充具体内容，或勾选“仍然发送”后再提交。")
+            % {"reasons": "；".join(result.reasons)},
+        )
+    verdict = {**result.as_data(), "overridden": overridden}
+    return actions.do_reply_case(case, actor=user, text=text, reply_check=verdict)
 
 
 HANDLERS = {
@@ -113,9 +144,7 @@ HANDLERS = {
     "note": lambda case, user, d, f: actions.do_add_note(
         case, actor=user, note=d.get("note", ""), public=d.get("public") == "on"
     ),
-    "reply": lambda case, user, d, f: actions.do_reply_case(
-        case, actor=user, text=d.get("text", "")
-    ),
+    "reply": lambda case, user, d, f: _reply(case, user, d),
     "request_extension": lambda case, user, d, f: actions.do_request_extension(
         case, actor=user, working_days=_days(d.get("working_days")), reason=d.get("reason", "")
     ),
@@ -157,5 +186,11 @@ HANDLERS = {
     ),
     "void": lambda case, user, d, f: actions.do_void_case(
         case, actor=user, reason=d.get("reason", "")
+    ),
+    "mark_exemplary": lambda case, user, d, f: actions.do_mark_exemplary(
+        case, actor=user, note=d.get("note", "")
+    ),
+    "unmark_exemplary": lambda case, user, d, f: actions.do_unmark_exemplary(
+        case, actor=user, note=d.get("reason", "")
     ),
 }

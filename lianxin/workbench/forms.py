@@ -1,9 +1,10 @@
 from django import forms
 from django.db.models import Case as SqlCase
-from django.db.models import F, Q, When
+from django.db.models import F, When
 from django.db.models.functions import Least
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.cases import search
 from lianxin.cases.models import Category, Channel, Status
 from lianxin.cases.queues import moments, overdue, reply_due_soon
 from lianxin.orgs.models import Unit
@@ -33,10 +34,14 @@ class CaseFilterForm(StaffForm):
     )
     channel = forms.ChoiceField(label=_("来源渠道"), required=False)
     registered_from = forms.DateField(
-        label=_("登记日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("登记日期自"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     registered_to = forms.DateField(
-        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("至"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     deadline = forms.ChoiceField(
         label=_("期限"),
@@ -65,10 +70,7 @@ class CaseFilterForm(StaffForm):
         """Narrow `cases` by the valid filters (invalid ones are shown, not applied)."""
         data = self.cleaned_data if self.is_valid() else {}
         if data.get("q"):
-            query = data["q"].strip()
-            cases = cases.filter(
-                Q(title__contains=query) | Q(text__contains=query) | Q(tracking_number=query)
-            )
+            cases = search.matching(cases, data["q"])
         for field in ("status", "category", "channel"):
             if data.get(field):
                 cases = cases.filter(**{field: data[field]})

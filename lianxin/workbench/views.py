@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,10 +13,12 @@ from lianxin.cases.queues import BY_CODE, overdue_by_unit, queue_cases, queue_co
 from lianxin.cases.rules import RULES, WorkflowError, available_actions, capacities
 from lianxin.cases.sla import deadline_state
 from lianxin.cases.timeline import event_label
+from lianxin.intel.suggest import dispatch_context
 from lianxin.orgs.models import DistrictSettings, Unit
 from lianxin.workbench.case_actions import HANDLERS
 from lianxin.workbench.forms import CaseFilterForm
 from lianxin.workbench.intake import grids
+from lianxin.workbench.paging import CappedPaginator
 
 PAGE_SIZE = 30
 
@@ -34,19 +35,26 @@ def home(request):
     return render(request, "workbench/inbox.html", context)
 
 
-@login_required
-def case_list(request):
-    queue_code = request.GET.get("queue", "")
+def filtered_cases(user, params):
+    """The case list's cases for `user` and the query `params` (a queue and the filters),
+    with the form that parsed them; the ledger export reuses it. 404 for an unknown queue."""
+    queue_code = params.get("queue", "")
     if queue_code:
-        cases = queue_cases(request.user, queue_code)
+        cases = queue_cases(user, queue_code)
         if cases is None:
             raise Http404
         queue = BY_CODE[queue_code]
     else:
-        cases, queue = Case.objects.visible_to(request.user), None
-    form = CaseFilterForm(request.GET)
-    cases = form.apply(cases).select_related("category", "lead_unit", "street", "community")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+        cases, queue = Case.objects.visible_to(user), None
+    form = CaseFilterForm(params)
+    return form.apply(cases), form, queue
+
+
+@login_required
+def case_list(request):
+    cases, form, queue = filtered_cases(request.user, request.GET)
+    cases = cases.select_related("category", "lead_unit", "street", "community")
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     policy = DistrictSettings.load()
     rows = [(case, deadline_state(case, policy=policy)) for case in page]
     query = request.GET.copy()
@@ -86,6 +94,7 @@ def _case_context(request, case: Case) -> dict:
         "handling_units": Unit.objects.handling().order_by("kind", "sort_order"),
         "leaders": User.objects.filter(memberships__role=Role.LEADER).distinct(),
         "grids": grids() if "dispatch" in actions or "split" in actions else (),
+        "intel": dispatch_context(case) if "dispatch" in actions or "split" in actions else None,
         "is_office": standing.office,
     }
 

@@ -38,6 +38,8 @@ from lianxin.cases.actions.intake import (
     do_withdraw_case,
 )
 from lianxin.cases.actions.overdue import do_record_overdue_cases
+from lianxin.cases.actions.recognition import do_mark_exemplary, do_unmark_exemplary
+from lianxin.cases.actions.support import do_link_cases, do_support_case
 from lianxin.cases.rules import WorkflowError
 
 __all__ = [
@@ -54,7 +56,9 @@ __all__ = [
     "do_escalate_case",
     "do_finish_part",
     "do_instruct_case",
+    "do_link_cases",
     "do_mark_constrained",
+    "do_mark_exemplary",
     "do_merge_case",
     "do_offer_case_for_claim",
     "do_record_overdue_cases",
@@ -68,6 +72,8 @@ __all__ = [
     "do_return_part",
     "do_review_constrained",
     "do_split_case",
+    "do_unmark_exemplary",
+    "do_support_case",
     "do_verify_case",
     "do_void_case",
     "do_withdraw_case",

@@ -27,10 +27,42 @@ from lianxin.cases.models import (
 )
 from lianxin.cases.rules import WorkflowError, check
 from lianxin.orgs.models import DistrictSettings
-from lianxin.workdays.days import deadline_after, extend_deadline
+from lianxin.workdays.days import (
+    deadline_after,
+    extend_deadline,
+    local_date,
+    working_days_between,
+)
 
 Part = CasePart
 MAX_EXTENSION_WORKING_DAYS = 60
+
+
+def stamp_durations(case: Case) -> list[str]:
+    """Set the working days the case took to be accepted, replied to and resolved, from its
+    timestamps; returns the fields that changed, for `update_fields`.
+
+    The figures read these columns (docs/metrics.md): walking the calendar per row at query
+    time is too slow for millions of cases. Recomputed whole on every stamp, so a reopening
+    (resolved_at cleared) clears the resolution time too.
+    """
+
+    def between(start, end):
+        if start is None or end is None:
+            return None
+        return max(0, working_days_between(local_date(start), local_date(end)))
+
+    values = {
+        "response_working_days": between(case.dispatched_at, case.accepted_at),
+        "reply_working_days": between(case.registered_at, case.replied_at),
+        "resolve_working_days": between(case.registered_at, case.resolved_at),
+    }
+    changed = []
+    for name, value in values.items():
+        if getattr(case, name) != value:
+            setattr(case, name, value)
+            changed.append(name)
+    return changed
 
 
 def _require_part_status(part: CasePart, *statuses: str, action) -> None:
@@ -56,7 +88,7 @@ def do_accept_part(part: CasePart, *, actor, when: dt.datetime | None = None) ->
     if part.role == Part.Role.LEAD:
         case.status = Status.REPLIED if case.replied_at else Status.IN_PROGRESS
         case.accepted_at = case.accepted_at or at
-        case.save(update_fields=["status", "accepted_at"])
+        case.save(update_fields=["status", "accepted_at", *stamp_durations(case)])
     code = "cases.part.checked_in" if part.role == Part.Role.SUMMONED else "cases.part.accepted"
     record(
         case,
@@ -206,8 +238,18 @@ def _live_part_of(actor, case: Case) -> CasePart | None:
 
 
 @transaction.atomic
-def do_reply_case(case: Case, *, actor, text: str, when: dt.datetime | None = None) -> Case:
-    """Answer the resident (答复): the plan or the result, due within the reply limit."""
+def do_reply_case(
+    case: Case,
+    *,
+    actor,
+    text: str,
+    when: dt.datetime | None = None,
+    reply_check: dict | None = None,
+) -> Case:
+    """Answer the resident (答复): the plan or the result, due within the reply limit.
+
+    `reply_check` is the reply check's verdict as the handler saw it (lianxin.intel.replycheck:
+    verdict, reasons, overridden), kept in the event so a sent-anyway reply is on record."""
     case = lock_case(case)
     acting_unit = check("reply", actor, case)
     text = require_text(text, "text", _("答复内容"), min_length=10)
@@ -216,7 +258,7 @@ def do_reply_case(case: Case, *, actor, text: str, when: dt.datetime | None = No
     case.reply_text = text
     case.replied_at = case.replied_at or at
     case.status = Status.REPLIED
-    case.save(update_fields=["reply_text", "replied_at", "status"])
+    case.save(update_fields=["reply_text", "replied_at", "status", *stamp_durations(case)])
     record(
         case,
         "cases.case.replied",
@@ -226,6 +268,7 @@ def do_reply_case(case: Case, *, actor, text: str, when: dt.datetime | None = No
         from_status=from_status,
         note=text,
         public=True,
+        data={"reply_check": reply_check} if reply_check is not None else None,
     )
     return case
 
@@ -336,6 +379,7 @@ def do_mark_constrained(
             "constrained_review_at",
             "replied_at",
             "reply_text",
+            *stamp_durations(case),
         ]
     )
     record(
@@ -455,7 +499,14 @@ def do_resolve_case(
     case.replied_at = case.replied_at or at
     case.reply_text = case.reply_text or note
     case.save(
-        update_fields=["status", "resolved_at", "resolution_note", "replied_at", "reply_text"]
+        update_fields=[
+            "status",
+            "resolved_at",
+            "resolution_note",
+            "replied_at",
+            "reply_text",
+            *stamp_durations(case),
+        ]
     )
     save_photos(case, photos, CasePhoto.Stage.RESOLUTION)
     record(
@@ -477,7 +528,7 @@ def _send_back(case: Case, at: dt.datetime) -> list[str]:
     case.resolved_at = None
     case.verified_at = None
     case.resolve_due_at = resolution_deadline(case, at, DistrictSettings.load())
-    return ["status", "resolved_at", "verified_at", "resolve_due_at"]
+    return ["status", "resolved_at", "verified_at", "resolve_due_at", *stamp_durations(case)]
 
 
 @transaction.atomic

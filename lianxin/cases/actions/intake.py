@@ -20,6 +20,7 @@ from lianxin.cases.actions.common import (
     resolution_deadline,
     save_photos,
 )
+from lianxin.cases.actions.handling import stamp_durations
 from lianxin.cases.models import (
     Case,
     CasePart,
@@ -213,7 +214,7 @@ def do_dispatch_case(
         if part.role == Part.Role.LEAD:  # a new lead replaces the old one
             part.status = Part.PartStatus.CANCELLED
             part.save(update_fields=["status"])
-    lead_accepted = False
+    lead_accepted = None  # when the new lead, an accepted co-handler, took it up
     parts = [(unit, Part.Role.LEAD)] + [(co, Part.Role.CO) for co in co_units]
     for target, role in parts:
         existing = live.get(target.pk)
@@ -221,7 +222,8 @@ def do_dispatch_case(
             # A co-handler made lead keeps its progress: if it had accepted, so has the lead.
             existing.role, existing.instruction = role, instruction
             existing.save(update_fields=["role", "instruction"])
-            lead_accepted |= role == Part.Role.LEAD and existing.status == Part.PartStatus.ACCEPTED
+            if role == Part.Role.LEAD and existing.status == Part.PartStatus.ACCEPTED:
+                lead_accepted = existing.accepted_at or at
             continue
         CasePart.objects.create(
             case=case,
@@ -234,7 +236,9 @@ def do_dispatch_case(
 
     policy = DistrictSettings.load()
     fields = ["status", "lead_unit", "open_for_claim", "dispatched_at"]
+    chosen = {}  # a dispatcher's (re)categorisation: a lesson for the category suggestion
     if category is not None and category.pk != case.category_id:
+        chosen = {"category": category.pk, "category_from": case.category_id}
         case.category = category
         case.resolve_due_at = resolution_deadline(case, case.registered_at, policy)
         fields += ["category", "resolve_due_at"]
@@ -249,12 +253,15 @@ def do_dispatch_case(
         fields += ["grid", "community", "street"]
     if lead_accepted:
         case.status = Status.REPLIED if case.replied_at else Status.IN_PROGRESS
+        # The new lead had accepted its part already: the case was taken up then.
+        case.accepted_at = case.accepted_at or lead_accepted
+        fields.append("accepted_at")
     else:
         case.status = Status.DISPATCHED
     case.lead_unit = unit
     case.open_for_claim = False
     case.dispatched_at = case.dispatched_at or at
-    case.save(update_fields=fields)
+    case.save(update_fields=[*fields, *stamp_durations(case)])
     record(
         case,
         "cases.case.split" if co_units else "cases.case.dispatched",
@@ -264,7 +271,7 @@ def do_dispatch_case(
         from_status=from_status,
         note=instruction,
         public=True,
-        data={"lead": unit.pk, "co": [co.pk for co in co_units]},
+        data={"lead": unit.pk, "co": [co.pk for co in co_units], **chosen},
     )
     return case
 
@@ -325,7 +332,14 @@ def do_claim_case(
     case.dispatched_at = case.dispatched_at or at
     case.accepted_at = case.accepted_at or at
     case.save(
-        update_fields=["status", "lead_unit", "open_for_claim", "dispatched_at", "accepted_at"]
+        update_fields=[
+            "status",
+            "lead_unit",
+            "open_for_claim",
+            "dispatched_at",
+            "accepted_at",
+            *stamp_durations(case),
+        ]
     )
     record(
         case,
@@ -371,7 +385,14 @@ def do_blow_whistle(
         case.accepted_at = case.accepted_at or at
         case.open_for_claim = False
         case.save(
-            update_fields=["status", "lead_unit", "dispatched_at", "accepted_at", "open_for_claim"]
+            update_fields=[
+                "status",
+                "lead_unit",
+                "dispatched_at",
+                "accepted_at",
+                "open_for_claim",
+                *stamp_durations(case),
+            ]
         )
     for unit in units:
         if unit.pk not in live:

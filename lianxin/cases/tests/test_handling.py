@@ -78,6 +78,9 @@ class SplitTest(LianxinTestCase):
         actions.do_dispatch_case(case, actor=self.dispatcher, unit=self.dept_b)
         case = self.reload(case)
         self.assertEqual((case.status, case.lead_unit), (Status.IN_PROGRESS, self.dept_b))
+        # The case was taken up when the new lead accepted its part, and counts as answered.
+        self.assertEqual(case.accepted_at, case.parts.get(unit=self.dept_b).accepted_at)
+        self.assertIsNotNone(case.response_working_days)
         actions.do_reply_case(case, actor=self.handler_b, text="已安排住建部门牵头现场勘查。")
 
     def test_lead_and_co_units_must_differ(self):

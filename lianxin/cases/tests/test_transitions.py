@@ -65,6 +65,12 @@ class Scenarios:
         )
         return self.t.reload(case)
 
+    def exemplary(self):
+        case = self.t.case_in(Status.CLOSED)
+        return actions.do_mark_exemplary(
+            case, actor=self.t.dispatcher, note="三天内修复路灯，群众送来感谢信。"
+        )
+
     def table(self):
         t = self.t
         return {
@@ -215,6 +221,18 @@ class Scenarios:
             "void": (
                 t.in_progress,
                 lambda c, u: actions.do_void_case(c, actor=u, reason="重复录入"),
+                {"dispatcher"},
+            ),
+            "mark_exemplary": (
+                lambda: t.case_in(Status.CLOSED),
+                lambda c, u: actions.do_mark_exemplary(
+                    c, actor=u, note="三天内修复路灯，群众送来感谢信。"
+                ),
+                {"dispatcher"},
+            ),
+            "unmark_exemplary": (
+                self.exemplary,
+                lambda c, u: actions.do_unmark_exemplary(c, actor=u),
                 {"dispatcher"},
             ),
         }

@@ -106,3 +106,37 @@ def test_keyword_rules_for_the_cold_start():
     assert mixed[0].label == "traffic"  # the longest keyword weighs most
     assert math.isclose(sum(s.confidence for s in mixed), 1, abs_tol=1e-3)
     assert rules.suggest("今天天气不错") == []
+
+
+def test_confidences_blend_the_svm_and_naive_bayes_as_scikit_learn_would(model):
+    import scipy.sparse as sp
+
+    texts = ["和平路红绿灯坏了", "幼儿园学位", "完全无关的话", ""]
+    x = sp.hstack([v.transform([normalize(t) for t in texts]) for v in model.vectorizers]).tocsr()
+    z = model.svm.decision_function(x) / model.temperature
+    svm = np.exp(z - z.max(axis=1, keepdims=True))
+    svm /= svm.sum(axis=1, keepdims=True)
+    expected = (svm + model.NB_WEIGHT * model.nb.predict_proba(x)) / (1 + model.NB_WEIGHT)
+    assert np.allclose(model.probabilities(texts), expected)
+    assert model.predict(texts) == [model.labels[i] for i in expected.argmax(axis=1)]
+
+
+def test_a_model_saved_before_the_naive_bayes_still_loads(model, tmp_path):
+    import joblib
+
+    path = tmp_path / "old.joblib"
+    payload = {
+        "format": 1,
+        "meta": {},
+        "vectorizers": model.vectorizers,
+        "svm": model.svm,
+        "temperature": model.temperature,
+    }
+    joblib.dump(payload, path)
+    old = load_model(path)
+    assert old.nb is None
+    assert old.suggest("公司拖欠工资不发")[0].label == "labour"
+    assert math.isclose(float(old.probabilities(["废气"]).sum()), 1.0)
+    joblib.dump({**payload, "format": 99}, path)
+    with pytest.raises(ValueError, match="format 99"):
+        load_model(path)

@@ -60,7 +60,9 @@ class TrainCommandTest(LianxinTestCase):
         assert len(texts) == 12
         assert set(labels) == {"street_lights", "roads"}
 
-        assert "trained on 12 closed cases in 2 categories" in self.train()
+        assert "trained on 12 examples (closed cases and dispatchers' choices) in 2 categories" in (
+            self.train()
+        )
         first = category_store().current_path()
         top = suggest_categories("福临苑门口路灯坏了", "")
         assert [s.source for s in top] == ["model", "model"]

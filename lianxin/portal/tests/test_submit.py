@@ -144,9 +144,10 @@ class SubmitTest(LianxinTestCase):
         self.assertContains(response, 'value="12345"')
         self.assertFalse(Case.objects.exists())
 
-    def test_a_bad_map_pin_is_dropped(self):
-        self.client.post(self.url, concern(latitude="999", longitude="abc"))
-        self.assertIsNone(Case.objects.get().latitude)
+    def test_a_bad_map_pin_is_refused_and_cleared(self):
+        response = self.client.post(self.url, concern(latitude="999", longitude="abc"))
+        self.assertContains(response, "地图上的位置无效")  # more in lianxin/geo/tests
+        self.assertFalse(Case.objects.exists())
 
     def test_a_registration_event_is_public(self):
         self.client.post(self.url, concern())

@@ -1,5 +1,7 @@
 """The staff case pages: scoped lists, scoped detail, and actions posted through the URL."""
 
+from unittest.mock import patch
+
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -8,6 +10,7 @@ from django.urls import reverse
 from lianxin.cases.models import Case, Status
 from lianxin.test import LianxinTestCase
 from lianxin.workbench.case_actions import HANDLERS
+from lianxin.workbench.paging import CappedPaginator
 
 
 class CaseListTest(LianxinTestCase):
@@ -41,6 +44,23 @@ class CaseListTest(LianxinTestCase):
         response = self.client.get(reverse("workbench:cases"), {"q": "井盖"})
         self.assertContains(response, found.tracking_number)
         self.assertNotContains(response, other.tracking_number)
+
+    def test_a_list_longer_than_the_count_cap_says_more_than_instead_of_counting(self):
+        for _ in range(4):
+            self.register()
+        self.client.force_login(self.dispatcher)
+        with mock_cap(3):
+            response = self.client.get(reverse("workbench:cases"))
+            self.assertTrue(response.context["page"].paginator.capped)
+        self.assertContains(response, "超过 3 件")
+        with mock_cap(4):
+            response = self.client.get(reverse("workbench:cases"))
+            self.assertFalse(response.context["page"].paginator.capped)
+        self.assertContains(response, "共 4 件")
+
+
+def mock_cap(cap):
+    return patch.object(CappedPaginator, "cap", cap)
 
 
 class CaseDetailTest(LianxinTestCase):

@@ -1,4 +1,5 @@
-"""`lianxin intel eval …` scores the category model on CSV files; `intel train` retrains it."""
+"""`lianxin intel eval …` scores the category model on CSV files; `intel train` retrains it;
+`intel topics …` groups a CSV of messages into topics and prints the hottest."""
 
 import json
 
@@ -24,10 +25,24 @@ class Command(BaseCommand):
         ev.add_argument("--text-columns", required=True, type=columns, help="COL[,COL...]")
         ev.add_argument("--label-column", required=True)
         sub.add_parser("train", help="Retrain from closed cases and publish a new model version.")
+        tp = sub.add_parser("topics", help="Group messages of a CSV into topics; print the top 10.")
+        tp.add_argument("--input", required=True, help="CSV of messages (UTF-8)")
+        tp.add_argument(
+            "--text-columns",
+            required=True,
+            type=columns,
+            help="COL[,COL...]; the first is the title",
+        )
+        tp.add_argument("--time-column", required=True)
+        tp.add_argument("--votes-column", help="likes or supports per message")
+        tp.add_argument("--user-column", help="who wrote each message: one person counts once")
+        tp.add_argument("--top", type=int, default=10)
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "eval":
             self.eval(options)
+        elif action == "topics":
+            self.topics(options)
         else:
             self.train()
 
@@ -45,21 +60,43 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(result))
 
+    def topics(self, options: dict) -> None:
+        from lianxin.intel import topics
+
+        try:
+            reports = topics.read_reports_csv(
+                options["input"],
+                options["text_columns"],
+                options["time_column"],
+                options["votes_column"],
+                options["user_column"],
+            )
+        except (OSError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        found = topics.group(reports)
+        self.stdout.write(f"{len(reports)} messages, {len(found)} topics of 2 or more")
+        for line in topics.describe(found, options["top"]):
+            self.stdout.write(line)
+
     def train(self) -> None:
         texts, labels = training_examples()
         if len(set(labels)) < 2:
             raise CommandError(
-                f"{len(texts)} closed cases with a category, in {len(set(labels))} categories: "
-                "training needs at least two categories; keyword rules stay in use."
+                f"{len(texts)} examples (closed cases and dispatchers' choices of category), "
+                f"in {len(set(labels))} categories: training needs at least two categories; "
+                "keyword rules stay in use."
             )
         from lianxin.intel.classifier import CategoryModel
 
         try:
-            model = CategoryModel.train(texts, labels, meta={"source": "closed cases"})
+            model = CategoryModel.train(
+                texts, labels, meta={"source": "closed cases and dispatchers' choices"}
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         path = category_store().publish(model)
         self.stdout.write(
-            f"trained on {len(texts)} closed cases in {len(set(labels))} categories; "
+            f"trained on {len(texts)} examples (closed cases and dispatchers' choices) "
+            f"in {len(set(labels))} categories; "
             f"current model: {path.relative_to(settings.DATA_DIR)}"
         )

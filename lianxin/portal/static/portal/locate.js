@@ -11,6 +11,8 @@
       function (position) {
         document.getElementById("id_latitude").value = position.coords.latitude.toFixed(6);
         document.getElementById("id_longitude").value = position.coords.longitude.toFixed(6);
+        document.getElementById("id_datum").value = "wgs84";  // GPS; the map pin may differ
+        document.getElementById("id_latitude").dispatchEvent(new Event("change"));
         status.textContent = script.dataset.done;
       },
       function () { status.textContent = script.dataset.failed; },

@@ -1,0 +1,129 @@
+"""The filters of the dashboard and of its drill-down lists: one form for both, so that a
+figure and the list behind it select the same cases."""
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lianxin.cases.models import Category, Channel
+from lianxin.figures.metrics import DIMENSIONS, STEPS, Selection, week_start
+from lianxin.orgs.models import Unit
+from lianxin.workdays.days import local_date
+
+PRESETS = [
+    ("today", _("今日")),
+    ("week", _("本周")),
+    ("month", _("本月")),
+    ("quarter", _("本季度")),
+    ("year", _("本年")),
+    ("last30", _("近30天")),
+    ("range", _("自定义区间")),
+]
+DEFAULT_PRESET = "year"
+# The longest range a page may ask for: beyond it the queries only grow.
+MAX_RANGE_DAYS = 366 * 5
+
+
+def preset_range(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    if preset == "today":
+        return today, today
+    if preset == "week":
+        return week_start(today), today
+    if preset == "month":
+        return today.replace(day=1), today
+    if preset == "quarter":
+        return today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today
+    if preset == "last30":
+        return today - dt.timedelta(days=29), today
+    return today.replace(month=1, day=1), today
+
+
+class FiguresForm(forms.Form):
+    period = forms.ChoiceField(
+        label=_("统计期间"), choices=PRESETS, required=False, initial=DEFAULT_PRESET
+    )
+    start = forms.DateField(
+        label=_("登记日期自"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = forms.DateField(
+        label=_("至"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("单位"),
+        required=False,
+        queryset=Unit.objects.filter(
+            kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.STREET, Unit.Kind.COMMUNITY, Unit.Kind.GRID],
+            active=True,
+        ).order_by("kind", "sort_order", "name"),
+        empty_label=_("全部"),
+        help_text=_("街道、社区、网格按辖区统计；部门按主办统计。"),
+    )
+    category = forms.ModelChoiceField(
+        label=_("分类"),
+        required=False,
+        queryset=Category.objects.select_related("parent").order_by(
+            "parent__sort_order", "sort_order", "code"
+        ),
+        empty_label=_("全部"),
+    )
+    channel = forms.ChoiceField(label=_("来源渠道"), required=False)
+    step = forms.ChoiceField(label=_("趋势粒度"), required=False)
+    by = forms.ChoiceField(label=_("分组"), required=False)
+
+    def __init__(self, *args, today: dt.date | None = None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.today = today or local_date(dt.datetime.now(dt.UTC))
+        self.fields["channel"].choices = [("", _("全部")), *Channel.choices]
+        self.fields["step"].choices = [("", _("自动"))] + [(k, v[1]) for k, v in STEPS.items()]
+        self.fields["by"].choices = [(d.code, d.label) for d in DIMENSIONS.values()]
+        if not self.is_bound:
+            # An empty page shows the default period and its dates in the fields.
+            self.initial["start"], self.initial["end"] = preset_range(DEFAULT_PRESET, self.today)
+        elif not any(self.data.get(name) for name in ("period", "start", "end")):
+            self.data = self.data.copy()
+            self.data["period"] = DEFAULT_PRESET
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        preset = data.get("period")
+        if preset == "range" or (start or end) and not preset:
+            if not (start and end):
+                self.add_error("end", _("自定义区间请填写开始和结束日期。"))
+            elif start > end:
+                self.add_error("end", _("结束日期不能早于开始日期。"))
+            elif (end - start).days > MAX_RANGE_DAYS:
+                self.add_error("end", _("统计区间最长五年。"))
+            else:
+                data["period"] = "range"
+        return data
+
+    def range(self) -> tuple[dt.date, dt.date]:
+        """The period's first and last dates; an invalid range falls back to the default
+        preset (the errors are shown beside the fields)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        preset = data.get("period") or DEFAULT_PRESET
+        if preset == "range" and data.get("start") and data.get("end"):
+            return data["start"], data["end"]
+        return preset_range(preset if preset != "range" else DEFAULT_PRESET, self.today)
+
+    def selection(self) -> Selection:
+        data = self.cleaned_data if self.is_valid() else {}
+        start, end = self.range()
+        return Selection(
+            start=start,
+            end=end,
+            unit=data.get("unit"),
+            category=data.get("category"),
+            channel=data.get("channel") or "",
+        )
+
+    def choice(self, name: str, default: str) -> str:
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get(name) or default

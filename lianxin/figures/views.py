@@ -1,0 +1,336 @@
+"""The dashboard (挂图作战) and the list of cases behind each of its figures.
+
+Both start from `Case.objects.visible_to(user)`: a unit's staff see the figures of the
+cases they may see, the office and leaders those of the whole district.
+"""
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from lianxin.cases.access import standing_of
+from lianxin.cases.models import Case
+from lianxin.figures import hotspots
+from lianxin.figures import metrics as m
+from lianxin.figures.forms import FiguresForm
+from lianxin.workdays.days import local_date
+
+PAGE_SIZE = 30
+RANKED_DIMENSIONS = ("lead_unit", "street")
+
+
+def _staff_only(user) -> None:
+    standing = standing_of(user)
+    if not (standing.sees_whole_district or standing.handling_unit_ids):
+        raise Http404
+
+
+class Links:
+    """Drill-down addresses for the figures of one selection, taken at one moment."""
+
+    def __init__(self, selection: m.Selection, ctx: m.Context):
+        self.base = {
+            "period": "range",
+            "start": selection.start.isoformat(),
+            "end": selection.end.isoformat(),
+            "asof": ctx.now.isoformat(),
+        }
+        if selection.unit is not None:
+            self.base["unit"] = selection.unit.pk
+        if selection.category is not None:
+            self.base["category"] = selection.category.pk
+        if selection.channel:
+            self.base["channel"] = selection.channel
+        self.url = reverse("figures:cases")
+
+    def __call__(self, code, side="num", dimension=None, key=None, **override) -> str:
+        params = {**self.base, **override, "metric": code, "side": side}
+        if dimension is not None:
+            params["dim"] = dimension
+            params["key"] = m.NONE_KEY if key is None else key
+        return f"{self.url}?{urlencode(params)}"
+
+
+def _cell(fig: m.Figure, link, **where) -> dict:
+    """What a template needs to show one figure and link to its cases."""
+    metric = fig.metric
+    cell = {"code": fig.code, "label": metric.label, "formula": metric.formula, "kind": metric.kind}
+    if metric.kind == "score":
+        cell["value"] = fig.value
+        return cell
+    cell["value"] = fig.value
+    cell["numerator"] = fig.numerator
+    cell["num_url"] = link(fig.code, "num", **where)
+    if metric.kind == "rate":
+        cell["denominator"] = fig.denominator
+        cell["den_url"] = link(fig.code, "den", **where)
+    if metric.kind == "duration":
+        cell["median"], cell["p90"] = fig.median, fig.p90
+    return cell
+
+
+def _row(row: m.Row, link, dimension, codes) -> dict:
+    where = {"dimension": dimension, "key": row.key}
+    return {
+        "key": row.key,
+        "label": row.label,
+        "rank": getattr(row, "rank", None),
+        "cells": [_cell(row.figures[code], link, **where) for code in codes],
+        "score": row.score,
+    }
+
+
+TABLE_CODES = ["total", "valid", "resolution", "reply_on_time", "resolve_on_time", "response"]
+TABLE_CODES += ["satisfaction", "solved", "reopen", "reply_days", "resolve_days"]
+RANK_CODES = ["valid", "response", "solved", "satisfaction"]
+
+
+@login_required
+def dashboard(request):
+    _staff_only(request.user)
+    ctx = m.Context.build()
+    form = FiguresForm(request.GET or None, today=local_date(ctx.now))
+    selection = form.selection()
+    cases = selection.apply(Case.objects.visible_to(request.user))
+    link = Links(selection, ctx)
+    if form.is_bound and form.is_valid():
+        # Show the period's dates in the date fields, whichever way it was chosen.
+        form.data = form.data.copy()
+        form.data["start"], form.data["end"] = selection.start, selection.end
+
+    by = form.choice("by", "lead_unit")
+    # Every pass over the period's cases counts: the breakdown shown, both rankings and
+    # the leaders' table come from one query, and the headline figures add up from the
+    # breakdown when its groups cover each case once.
+    wanted = [by, *RANKED_DIMENSIONS, "leader"]
+    if by in ("grid", "community", "category"):
+        wanted = [by]  # many keys: crossed with the others they would be too many groups
+    tables = m.breakdowns(cases, wanted, ctx, durations_for=by)
+    for dimension in (*RANKED_DIMENSIONS, "leader"):
+        if dimension not in tables:
+            tables[dimension] = m.breakdown(cases, dimension, ctx, with_durations=False)
+    breakdown_rows = tables[by]
+    if m.DIMENSIONS[by].partitions:
+        summary = m.combine(breakdown_rows, ctx)
+    else:
+        summary = m.summary(cases, ctx)
+    step = form.choice("step", m.auto_step(selection.start, selection.end))
+    trend = m.trend(cases, step, ctx)
+
+    rankings = []
+    for dimension in RANKED_DIMENSIONS:
+        rows = [m.Row(r.key, r.label, r.figures) for r in tables[dimension]]
+        ranked, unranked = m.ranking(rows, ctx)
+        rankings.append(
+            {
+                "dimension": m.DIMENSIONS[dimension],
+                "ranked": [_row(r, link, dimension, RANK_CODES) for r in ranked],
+                "unranked": [_row(r, link, dimension, RANK_CODES) for r in unranked],
+            }
+        )
+    leader_rows = tables["leader"] if by != "leader" else None
+    # Hot spots look at this week and last, whatever the period; the other filters hold.
+    today = local_date(ctx.now)
+    this_week = m.week_start(today)
+    hot_window = m.Selection(
+        start=this_week - dt.timedelta(days=7),
+        end=today,
+        unit=selection.unit,
+        category=selection.category,
+        channel=selection.channel,
+    )
+    hot = hotspots.hot_spots(hot_window.apply(Case.objects.visible_to(request.user)), ctx)
+    hot_link = Links(
+        m.Selection(this_week, today, selection.unit, selection.category, selection.channel), ctx
+    )
+    for dimension in ("category", "grid"):
+        for item in hot[dimension]:
+            item["url"] = hot_link("total", "num", dimension=dimension, key=item["key"])
+
+    cards = {code: _cell(fig, link) for code, fig in summary.items()}
+    charts = _charts(summary, trend, step, breakdown_rows, by, rankings, link, ctx)
+    return render(
+        request,
+        "figures/dashboard.html",
+        {
+            "form": form,
+            "selection": selection,
+            "asof": timezone.localtime(ctx.now),
+            "cards": cards,
+            "status_cards": [cards[c] for c in m.STATUS_TOTALS],
+            "rate_cards": [cards[c] for c in m.RATES_ALL],
+            "duration_cards": [cards[c] for c in m.DURATIONS],
+            "weights": ctx.weights,
+            "min_cases": ctx.ranking_min_cases,
+            "response_limit": ctx.response_limit,
+            "rankings": rankings,
+            "by": m.DIMENSIONS[by],
+            "by_tabs": [
+                {
+                    "label": dim.label,
+                    "current": dim.code == by,
+                    "url": "?" + urlencode({**request.GET.dict(), "by": dim.code}),
+                }
+                for dim in m.DIMENSIONS.values()
+            ],
+            "table_labels": [m.METRICS[c].label for c in TABLE_CODES],
+            "breakdown": [_row(r, link, by, TABLE_CODES) for r in breakdown_rows],
+            "leaders": [_row(r, link, "leader", TABLE_CODES[:-2]) for r in leader_rows]
+            if leader_rows is not None
+            else None,
+            "leader_labels": [m.METRICS[c].label for c in TABLE_CODES[:-2]],
+            "hot": hot,
+            "charts": charts,
+        },
+    )
+
+
+def _charts(summary, trend, step, breakdown_rows, by, rankings, link, ctx) -> dict:
+    """The data ECharts draws, passed with json_script: names, numbers and drill-down
+    addresses only; the script holds no text of its own."""
+    # A bucket at the edge of the period (a week that began before it) links to its days
+    # inside the period only, as the chart counts them.
+    selection_start, selection_end = link.base["start"], link.base["end"]
+    trend_links = [
+        link(
+            "total",
+            "num",
+            start=max(row.key.isoformat(), selection_start),
+            end=min(m.bucket_end(row.key, step).isoformat(), selection_end),
+        )
+        for row in trend
+    ]
+    rate_codes = ["resolution", "reply_on_time", "satisfaction"]
+    top = [row for row in breakdown_rows if row.key is not None][:15]
+    ranked = rankings[0]["ranked"][:15]
+    return {
+        "trend": {
+            "title": _("登记与办结趋势（%(step)s）") % {"step": m.STEPS[step][1]},
+            "buckets": [row.label for row in trend],
+            "counts": [
+                {
+                    "name": str(m.METRICS[code].label),
+                    "data": [row[code].numerator for row in trend],
+                }
+                for code in ("total",)
+            ]
+            + [
+                {
+                    "name": str(_("其中已办结")),
+                    "data": [row["resolution"].numerator for row in trend],
+                }
+            ],
+            "rates": [
+                {
+                    "name": str(m.METRICS[code].label),
+                    "data": [_r(row[code].value) for row in trend],
+                }
+                for code in rate_codes
+            ],
+            "links": trend_links,
+            "count_axis": str(_("件数")),
+            "rate_axis": str(_("比率（%）")),
+        },
+        "status": {
+            "title": str(_("状态分布")),
+            "items": [
+                {
+                    "name": str(m.METRICS[code].label),
+                    "value": summary[code].numerator,
+                    "url": link(code, "num"),
+                }
+                for code in m.STATUS_TOTALS
+                if summary[code].numerator
+            ],
+        },
+        "breakdown": {
+            "title": _("按%(dim)s：登记量（前15）") % {"dim": m.DIMENSIONS[by].label},
+            "labels": [row.label for row in top],
+            "values": [row["total"].numerator for row in top],
+            "links": [link("total", "num", dimension=by, key=row.key) for row in top],
+        },
+        "ranking": {
+            "title": str(_("主办单位综合考核得分（前15）")),
+            "labels": [row["label"] for row in ranked],
+            "values": [_r(row["score"]) for row in ranked],
+            "links": [row["cells"][0]["num_url"] for row in ranked],
+        },
+    }
+
+
+def _r(value):
+    return None if value is None else round(value, 1)
+
+
+def _parse_key(dimension: str, raw: str):
+    if raw == m.NONE_KEY:
+        return None
+    if dimension == "channel":
+        return raw
+    try:
+        return int(raw)
+    except ValueError:
+        raise Http404 from None
+
+
+def _as_of(raw: str, now: dt.datetime) -> dt.datetime:
+    """The moment a figure was taken, so that its list counts the same deadlines as passed;
+    never later than now."""
+    moment = parse_datetime(raw or "")
+    if moment is None or timezone.is_naive(moment) or moment > now:
+        return now
+    return moment
+
+
+@login_required
+def case_list(request):
+    """The cases behind one figure of the dashboard: exactly as many as it counts."""
+    _staff_only(request.user)
+    code = request.GET.get("metric", "total")
+    metric = m.METRICS.get(code)
+    if metric is None:
+        raise Http404
+    side = "den" if request.GET.get("side") == "den" and metric.denominator else "num"
+    dimension = request.GET.get("dim") or None
+    if dimension is not None and dimension not in m.DIMENSIONS:
+        raise Http404
+    key = _parse_key(dimension, request.GET.get("key", "")) if dimension else None
+    ctx = m.Context.build(now=_as_of(request.GET.get("asof", ""), timezone.now()))
+    form = FiguresForm(request.GET or None, today=local_date(ctx.now))
+    selection = form.selection()
+    cases = selection.apply(Case.objects.visible_to(request.user))
+    cases = m.cases_behind(cases, code, side, ctx, dimension=dimension, key=key)
+    cases = cases.select_related("category", "lead_unit", "street", "community", "grid")
+    page = Paginator(cases.order_by("-registered_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    group_label = None
+    if dimension is not None:
+        group_label = m.group_labels(dimension, [key]).get(key, "")
+    query = request.GET.copy()
+    query.pop("page", None)
+    dashboard_query = {k: v for k, v in request.GET.items() if k in form.fields and v}
+    return render(
+        request,
+        "figures/case_list.html",
+        {
+            "metric": metric,
+            "side": side,
+            "side_label": _("分母") if side == "den" else (_("分子") if metric.denominator else ""),
+            "dimension": m.DIMENSIONS.get(dimension) if dimension else None,
+            "group_label": group_label,
+            "selection": selection,
+            "asof": timezone.localtime(ctx.now),
+            "page": page,
+            "query": query.urlencode(),
+            "dashboard_url": reverse("figures:dashboard") + "?" + urlencode(dashboard_query),
+        },
+    )

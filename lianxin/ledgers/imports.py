@@ -1,0 +1,425 @@
+"""Importing a forwarded problem list (转办清单) from an .xlsx ledger.
+
+The district's social-governance centre forwards problem lists to streets as
+spreadsheets (DOMAIN.md §1). Each row becomes a case registered through
+`do_register_case` with channel `forwarded`, so it gets a tracking number,
+deadlines and an event like any other case.
+
+1. The file must be an .xlsx workbook by its content (a zip holding a workbook), not by
+   its name; an old .xls gets its own message.
+2. The header row (one of the first rows, so that a title row above it is fine) must
+   hold the required columns and no column we do not know.
+3. Each row is checked on its own; a bad row is reported with its row number and the
+   reason in Chinese, and the good rows are registered.
+4. Each row carries an idempotency key, from its source number (来源编号) or, when it
+   has none, from its content: importing the same file again creates nothing new, and
+   the report says which rows were there already.
+"""
+
+import datetime as dt
+import hashlib
+import re
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from lianxin.cases.actions import do_register_case
+from lianxin.cases.actions.intake import PHONE_RE
+from lianxin.cases.models import Case, Category, Channel
+from lianxin.cases.rules import WorkflowError
+from lianxin.orgs.models import Unit
+
+MAX_ROWS = 20000
+MAX_BYTES = 10 * 1024 * 1024
+HEADER_SEARCH_ROWS = 5
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    header: str
+    key: str
+    required: bool
+    help: object  # a lazy translated string
+    width: int = 16
+
+
+COLUMNS = [
+    ImportColumn(
+        "来源编号",
+        "source_id",
+        False,
+        gettext_lazy(
+            "转办清单上的编号，如 ZB-2026-0057。同一编号只导入一次；留空则按整行内容判断是否重复。"
+        ),
+        16,
+    ),
+    ImportColumn("标题", "title", True, gettext_lazy("必填，不超过100字。"), 30),
+    ImportColumn("诉求内容", "text", True, gettext_lazy("必填，至少5个字。"), 50),
+    ImportColumn("地址", "address", True, gettext_lazy("必填。"), 30),
+    ImportColumn(
+        "所属网格", "grid", False, gettext_lazy("网格编码或名称；名称重复时请填编码。"), 16
+    ),
+    ImportColumn("问题分类", "category", False, gettext_lazy("分类编码或名称。"), 14),
+    ImportColumn("联系人", "resident_name", False, gettext_lazy("群众姓名，可留空。"), 10),
+    ImportColumn(
+        "联系电话", "resident_phone", False, gettext_lazy("11位手机号或带区号的固话，可留空。"), 16
+    ),
+    ImportColumn(
+        "登记时间",
+        "registered_at",
+        False,
+        gettext_lazy("日期或日期时间，如 2026-03-02 09:30；留空为导入时间。"),
+        18,
+    ),
+]
+BY_HEADER = {column.header: column for column in COLUMNS}
+# Columns a list may carry that the import ignores.
+IGNORED_HEADERS = {"序号", "备注"}
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%Y年%m月%d日",
+)
+
+
+class ImportRefused(Exception):
+    """The whole file is refused; `message` says why in Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def expected_columns_text() -> str:
+    return "、".join(
+        f"{column.header}{'' if column.required else _('（可选）')}" for column in COLUMNS
+    )
+
+
+@dataclass
+class RowResult:
+    row: int
+    message: str = ""
+    case: Case | None = None
+
+
+@dataclass
+class ImportReport:
+    created: list[RowResult] = field(default_factory=list)
+    duplicates: list[RowResult] = field(default_factory=list)
+    errors: list[RowResult] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.created) + len(self.duplicates) + len(self.errors)
+
+
+def _normal_header(value) -> str:
+    # "所属网格（编码或名称）" and "所属网格(编码或名称)" name the same column.
+    text = re.split(r"[（(]", str(value or ""), maxsplit=1)[0]
+    return re.sub(r"\s+", "", text)
+
+
+def open_sheet(upload):
+    """The first worksheet of an uploaded .xlsx, or ImportRefused."""
+    if upload.size is not None and upload.size > MAX_BYTES:
+        raise ImportRefused(_("文件超过10MB，请分批导入。"))
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportRefused(_("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入。"))
+    if not head.startswith(b"PK\x03\x04"):
+        raise ImportRefused(_("文件不是 Excel 表格（.xlsx），请使用导入模板填写后上传。"))
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        # A zip that is not a workbook (a .docx renamed, a damaged file).
+        raise ImportRefused(_("文件不是 Excel 表格（.xlsx），请使用导入模板填写后上传。")) from None
+    if not workbook.worksheets:
+        raise ImportRefused(_("表格中没有工作表。"))
+    return workbook.worksheets[0]
+
+
+def _header_positions(rows) -> tuple[int, dict[str, int]]:
+    """Find the header row among the first rows; return its number and {key: position}."""
+    for number, values in rows:
+        headers = [_normal_header(value) for value in values]
+        if "标题" in headers:
+            return number, _check_headers(headers)
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    raise ImportRefused(
+        _("未找到表头。表格第一行应为列名：%(columns)s。") % {"columns": expected_columns_text()}
+    )
+
+
+def _check_headers(headers: list[str]) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    unknown, repeated = [], []
+    for position, header in enumerate(headers):
+        if not header or header in IGNORED_HEADERS:
+            continue
+        column = BY_HEADER.get(header)
+        if column is None:
+            unknown.append(header)
+        elif column.key in positions:
+            repeated.append(header)
+        else:
+            positions[column.key] = position
+    missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
+    if missing or unknown or repeated:
+        problems = []
+        if missing:
+            problems.append(_("缺少必填列：%(names)s") % {"names": "、".join(missing)})
+        if unknown:
+            problems.append(_("无法识别的列：%(names)s") % {"names": "、".join(unknown)})
+        if repeated:
+            problems.append(_("重复的列：%(names)s") % {"names": "、".join(repeated)})
+        raise ImportRefused(
+            _("表格的列与导入模板不符（%(problems)s）。应有的列：%(columns)s。")
+            % {"problems": "；".join(problems), "columns": expected_columns_text()}
+        )
+    return positions
+
+
+class Lookups:
+    """Grids and categories by code and by name, read once per import."""
+
+    def __init__(self):
+        # With its community: registering a case reads grid.parent, once per row otherwise.
+        self.grids = self._index(
+            Unit.objects.filter(kind=Unit.Kind.GRID, active=True).select_related("parent")
+        )
+        self.categories = self._index(Category.objects.filter(active=True))
+
+    @staticmethod
+    def _index(objects):
+        by_code, by_name = {}, defaultdict(list)
+        for obj in objects:
+            by_code[obj.code.lower()] = obj
+            by_name[obj.name].append(obj)
+        return by_code, by_name
+
+    def find(self, index, value: str, what: str):
+        by_code, by_name = index
+        found = by_code.get(value.lower())
+        if found is not None:
+            return found
+        named = by_name.get(value, [])
+        if len(named) == 1:
+            return named[0]
+        if len(named) > 1:
+            raise ValueError(
+                _("%(what)s名称“%(value)s”对应多个%(what)s，请填写编码。")
+                % {"what": what, "value": value}
+            )
+        raise ValueError(_("未找到%(what)s“%(value)s”。") % {"what": what, "value": value})
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone or a number typed as a number
+    return str(value).strip()
+
+
+def _moment(value, now: dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time())
+    else:
+        text = _text(value)
+        for pattern in DATETIME_FORMATS:
+            try:
+                moment = dt.datetime.strptime(text, pattern)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(
+                _("登记时间“%(value)s”无法识别，请写成 2026-03-02 09:30 的形式。") % {"value": text}
+            )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)  # the sheet's times are the platform's local time
+    if moment > now:
+        raise ValueError(_("登记时间晚于当前时间。"))
+    if moment < EARLIEST:
+        raise ValueError(_("登记时间早于2000年，请检查。"))
+    return moment
+
+
+def row_key(values: dict) -> str:
+    """The idempotency key of a row: its source number, or a digest of its content."""
+    if values["source_id"]:
+        basis = "source:" + values["source_id"]
+    else:
+        basis = "row:" + "\x1f".join(
+            values[key] for key in ("title", "text", "address", "resident_phone", "when_text")
+        )
+    return "ledger:" + hashlib.sha256(basis.encode()).hexdigest()
+
+
+def import_cases(upload, *, actor, now: dt.datetime | None = None) -> ImportReport:
+    """Register the rows of a forwarded list as cases; report each row's fate."""
+    sheet = open_sheet(upload)
+    now = now or timezone.now()
+    rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+    header_row, positions = _header_positions(rows)
+    lookups = Lookups()
+    report = ImportReport()
+    first_row_of_key: dict[str, int] = {}
+    for number, cells in rows:
+        if all(cell is None or _text(cell) == "" for cell in cells):
+            continue  # blank rows between blocks of a list
+        if report.total >= MAX_ROWS:
+            report.errors.append(
+                RowResult(number, _("超过单次导入上限%(n)d行，其余行未导入。") % {"n": MAX_ROWS})
+            )
+            break
+        raw = {key: cells[pos] if pos < len(cells) else None for key, pos in positions.items()}
+        _import_row(number, raw, actor, now, lookups, report, first_row_of_key)
+    if report.total == 0:
+        raise ImportRefused(_("表头（第%(row)d行）下面没有数据。") % {"row": header_row})
+    return report
+
+
+def _import_row(number, raw, actor, now, lookups, report, first_row_of_key) -> None:
+    values = {column.key: _text(raw.get(column.key)) for column in COLUMNS}
+    problems, found = [], {}
+    for key, index, what in (
+        ("grid", lookups.grids, _("网格")),
+        ("category", lookups.categories, _("分类")),
+    ):
+        found[key] = None
+        if values[key]:
+            try:
+                found[key] = lookups.find(index, values[key], what)
+            except ValueError as error:
+                problems.append(str(error))
+    when = None
+    if raw.get("registered_at") not in (None, ""):
+        try:
+            when = _moment(raw["registered_at"], now)
+        except ValueError as error:
+            problems.append(str(error))
+    for column in COLUMNS:
+        if column.required and not values[column.key]:
+            problems.append(_("缺少%(name)s。") % {"name": column.header})
+    # The workflow checks these too; checked here as well so that a row's report names all
+    # of its problems at once.
+    values["resident_phone"] = re.sub(r"\s", "", values["resident_phone"])
+    if values["resident_phone"] and not PHONE_RE.match(values["resident_phone"]):
+        problems.append(_("联系电话格式不正确，请填写11位手机号或带区号的固话。"))
+    if len(values["title"]) > 100:
+        problems.append(_("标题不能超过100个字。"))
+    if problems:
+        report.errors.append(RowResult(number, "".join(problems)))
+        return
+    values["when_text"] = when.isoformat() if when else ""
+    key = row_key(values)
+    if key in first_row_of_key:
+        report.duplicates.append(
+            RowResult(number, _("与第%(row)d行重复。") % {"row": first_row_of_key[key]})
+        )
+        return
+    first_row_of_key[key] = number
+    existing = Case.objects.filter(idempotency_key=key).only("pk", "tracking_number").first()
+    if existing is not None:
+        report.duplicates.append(
+            RowResult(
+                number,
+                _("已于此前导入（受理编号 %(number)s）。") % {"number": existing.tracking_number},
+                existing,
+            )
+        )
+        return
+    try:
+        case = do_register_case(
+            actor=actor,
+            channel=Channel.FORWARDED,
+            title=values["title"],
+            text=values["text"],
+            address=values["address"],
+            grid=found["grid"],
+            category=found["category"],
+            resident_name=values["resident_name"],
+            resident_phone=values["resident_phone"],
+            idempotency_key=key,
+            when=when or now,
+        )
+    except WorkflowError as error:
+        report.errors.append(RowResult(number, str(error.message)))
+        return
+    report.created.append(RowResult(number, "", case))
+
+
+def write_template(target) -> None:
+    """The import template: the list sheet with its headers, how to fill it in, and the
+    grid and category codes in use."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("诉求清单")
+    sheet.append([column.header for column in COLUMNS])
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True, color="B71C1C" if column.required else None)
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    when = get_column_letter(len(COLUMNS))
+    for row in range(2, 502):  # typed dates show as dates in the first 500 rows
+        sheet[f"{when}{row}"].number_format = "yyyy-mm-dd hh:mm"
+    sheet.freeze_panes = "A2"
+
+    guide = workbook.create_sheet(_("填写说明"))
+    guide.append([_("列名"), _("是否必填"), _("说明")])
+    for column in COLUMNS:
+        guide.append([column.header, _("必填") if column.required else _("可选"), str(column.help)])
+    guide.append([])
+    guide.append([_("“序号”“备注”列可以保留，导入时忽略；其他列名请勿改动。")])
+    guide.append([_("每行一件诉求；同一文件重复导入不会重复登记。")])
+    for letter, width in (("A", 14), ("B", 10), ("C", 80)):
+        guide.column_dimensions[letter].width = width
+
+    codes = workbook.create_sheet(_("网格与分类编码"))
+    codes.append(
+        [_("网格编码"), _("网格名称"), _("社区"), _("街道"), "", _("分类编码"), _("分类名称")]
+    )
+    grids = Unit.objects.filter(kind=Unit.Kind.GRID, active=True).select_related(
+        "parent", "parent__parent"
+    )
+    categories = Category.objects.filter(active=True).select_related("parent")
+    grid_rows = [
+        [g.code, g.name, g.parent.name if g.parent else "", _grandparent(g)] for g in grids
+    ]
+    category_rows = [[c.code, str(c)] for c in categories]
+    for index in range(max(len(grid_rows), len(category_rows))):
+        left = grid_rows[index] if index < len(grid_rows) else ["", "", "", ""]
+        right = category_rows[index] if index < len(category_rows) else ["", ""]
+        codes.append([*left, "", *right])
+    for letter, width in zip("ABCDEFG", (16, 18, 14, 14, 3, 18, 24), strict=True):
+        codes.column_dimensions[letter].width = width
+    for sheet_ in (guide, codes):
+        for cell in sheet_[1]:
+            cell.font = Font(bold=True)
+    workbook.save(target)
+
+
+def _grandparent(unit) -> str:
+    parent = unit.parent
+    return parent.parent.name if parent is not None and parent.parent is not None else ""

@@ -1,0 +1,161 @@
+"""Exports of the lists as ledgers, the pages of export jobs, and importing a forwarded list."""
+
+import tempfile
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lianxin.cases.access import standing_of
+from lianxin.ledgers.brief import build_brief, parse_month
+from lianxin.ledgers.catalog import KINDS
+from lianxin.ledgers.export import CSV_TYPE, XLSX_TYPE, csv_lines, file_name, write_xlsx
+from lianxin.ledgers.imports import COLUMNS, MAX_ROWS, ImportRefused, import_cases, write_template
+from lianxin.ledgers.jobs import async_threshold, start_export_job
+from lianxin.ledgers.models import ExportJob
+from lianxin.ledgers.pdf import brief_pdf
+from lianxin.workdays.days import local_date
+
+STREAM_BLOCK = 64 * 1024
+
+
+@login_required
+def export(request, kind: str, fmt: str):
+    """A list as .xlsx or CSV, with the page's own filters in the query string. Up to the
+    threshold it streams now; beyond it a job writes the file and a page shows progress."""
+    if kind not in KINDS or fmt not in ExportJob.Format.values:
+        raise Http404
+    ledger = KINDS[kind].build(request.user, request.GET)
+    if ledger.count is not None and ledger.count > async_threshold():
+        job = start_export_job(
+            request.user, kind, fmt, request.GET, title=ledger.title, total=ledger.count
+        )
+        return redirect("ledgers:job", pk=job.pk)
+    name = file_name(ledger, fmt)
+    if fmt == ExportJob.Format.CSV:
+        response = StreamingHttpResponse(csv_lines(ledger), content_type=CSV_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+    # openpyxl needs the whole zip before the first byte can go out: write it to a
+    # temporary file (rows stream into it), then stream the file in blocks.
+    scratch = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    write_xlsx(ledger, scratch)
+    scratch.seek(0)
+    response = FileResponse(scratch, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+    response.block_size = STREAM_BLOCK
+    return response
+
+
+def _own_job(request, pk) -> ExportJob:
+    # Someone else's job is "not found", like a missing one.
+    return get_object_or_404(ExportJob, pk=pk, owner=request.user)
+
+
+@login_required
+def job(request, pk):
+    """A job's progress; htmx polls the fragment until the file is ready."""
+    job = _own_job(request, pk)
+    template = "ledgers/_job.html" if request.headers.get("HX-Request") else "ledgers/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request, pk):
+    job = _own_job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    name = f"{job.title}-{job.created_at:%Y%m%d-%H%M}.{job.format}"
+    content_type = XLSX_TYPE if job.format == ExportJob.Format.XLSX else CSV_TYPE
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )
+
+
+@login_required
+def jobs(request):
+    """The user's own recent export jobs."""
+    found = ExportJob.objects.filter(owner=request.user)[:30]
+    return render(request, "ledgers/jobs.html", {"jobs": found})
+
+
+class ImportForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    file = forms.FileField(
+        label=gettext_lazy("转办清单（.xlsx）"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+
+def _may_import(user) -> bool:
+    # The coordination office registers forwarded lists; it is the office's own intake.
+    return standing_of(user).office
+
+
+@login_required
+def import_cases_view(request):
+    """Upload a forwarded problem list; show which rows became cases and which did not."""
+    if not _may_import(request.user):
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = import_cases(form.cleaned_data["file"], actor=request.user)
+        except ImportRefused as refused:
+            form.add_error("file", refused.message)
+    return render(
+        request,
+        "ledgers/import.html",
+        {"form": form, "report": report, "columns": COLUMNS, "max_rows": MAX_ROWS},
+    )
+
+
+@login_required
+def import_template(request):
+    """The .xlsx template of a forwarded list, for the office and administrators."""
+    if not (_may_import(request.user) or request.user.is_staff):
+        raise Http404
+    scratch = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    write_template(scratch)
+    scratch.seek(0)
+    return FileResponse(
+        scratch, as_attachment=True, filename=_("诉求导入模板.xlsx"), content_type=XLSX_TYPE
+    )
+
+
+def _brief(request):
+    """The brief of the month asked for (`?month=2026-03`), last month by default; for those
+    who see the whole district: the office, leaders and administrators."""
+    if not standing_of(request.user).sees_whole_district:
+        raise Http404
+    month = parse_month(request.GET.get("month"), local_date(timezone.now()))
+    return build_brief(request.user, month)
+
+
+@login_required
+def brief(request):
+    """The monthly brief as a printable page."""
+    found = _brief(request)
+    return render(request, "ledgers/brief.html", {"brief": found})
+
+
+@login_required
+def brief_pdf_view(request):
+    found = _brief(request)
+    scratch = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    brief_pdf(found, scratch)
+    scratch.seek(0)
+    name = _("连心工作简报-%(month)s.pdf") % {"month": found.month.strftime("%Y-%m")}
+    return FileResponse(scratch, as_attachment=False, filename=name, content_type="application/pdf")

@@ -1,0 +1,178 @@
+"""What the public sees of a case and its timeline, in GeoReport v2 terms.
+
+Status mapping (GeoReport knows only `open` and `closed`): a case is `closed`
+once the handling unit reports it solved (resolved, verified, closed) or it
+ended otherwise (merged, withdrawn); every other status is `open`. Voided cases
+(not a real concern) are not public at all.
+
+Never public: the resident's name and phone (the fields are never read here, and
+both are blanked out of the description, the address and the notes, together
+with anything that looks like a mainland phone number), the partner's email,
+device and account ids, internal events and their notes.
+"""
+
+import re
+
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianxin.cases.models import Case, CaseEvent, CasePhoto, Satisfaction, Status
+from lianxin.cases.timeline import event_label
+from lianxin.open311.formats import w3
+
+CLOSED_STATUSES = frozenset(
+    {Status.RESOLVED, Status.VERIFIED, Status.CLOSED, Status.MERGED, Status.WITHDRAWN}
+)
+OPEN_STATUSES = frozenset(Status) - CLOSED_STATUSES - {Status.VOIDED}
+# Public events whose note is the answer to the resident (the rest show their label).
+ANSWER_CODES = {
+    "cases.case.replied",
+    "cases.case.constrained",
+    "cases.case.constrained_reviewed",
+    "cases.case.resumed",
+    "cases.case.resolved",
+}
+PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
+REDACTED = "***"
+
+
+def open311_status(status: str) -> str:
+    return "closed" if status in CLOSED_STATUSES else "open"
+
+
+def redact(text: str, case: Case) -> str:
+    """The text without the resident's name and phone, nor any other mobile number."""
+    if not text:
+        return text
+    if case.resident_phone:
+        text = text.replace(case.resident_phone, REDACTED)
+    if len(case.resident_name) >= 2:
+        text = text.replace(case.resident_name, REDACTED)
+    return PHONE_RE.sub(REDACTED, text)
+
+
+def public_cases():
+    """Every case but the voided, with what the shapes below read, in one query."""
+    last_public = (
+        CaseEvent.objects.filter(case=OuterRef("pk"), public=True)
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
+    return (
+        Case.objects.exclude(status=Status.VOIDED)
+        .select_related("category", "lead_unit", "grid", "merged_into", "open311_request")
+        .annotate(updated_at=Coalesce(Subquery(last_public), "registered_at"))
+    )
+
+
+def with_photos(cases) -> list[Case]:
+    """Attach each case's first intake photo in one query (for `media_url`)."""
+    cases = list(cases)
+    first: dict[int, CasePhoto] = {}
+    photos = CasePhoto.objects.filter(
+        case__in=[case.pk for case in cases], stage=CasePhoto.Stage.INTAKE
+    ).order_by("uploaded_at", "pk")
+    for photo in photos:
+        first.setdefault(photo.case_id, photo)
+    for case in cases:
+        case.open311_photo = first.get(case.pk)
+    return cases
+
+
+def status_notes(case: Case) -> str:
+    if case.status == Status.MERGED and case.merged_into_id:
+        return _("与 %(number)s 为同一问题，并入办理。") % {
+            "number": case.merged_into.tracking_number
+        }
+    if case.status == Status.WITHDRAWN:
+        return _("群众已撤回该诉求。")
+    if case.status == Status.CONSTRAINED and case.constrained_explanation:
+        return redact(case.constrained_explanation, case)
+    if case.resolved_at and case.resolution_note:
+        return redact(case.resolution_note, case)
+    return redact(case.reply_text, case)
+
+
+def service_notice(case: Case) -> str:
+    """The deadlines the resident is promised (a short category limit may come first)."""
+    dates = {
+        "reply": f"{timezone.localtime(case.reply_due_at):%Y-%m-%d}",
+        "resolve": f"{timezone.localtime(case.resolve_due_at):%Y-%m-%d}",
+    }
+    if case.resolve_due_at <= case.reply_due_at:
+        return _("将于%(resolve)s前办结并答复。") % dates
+    return _("将于%(reply)s前答复，%(resolve)s前办结。") % dates
+
+
+def _media_url(case: Case, request) -> str | None:
+    submitted = getattr(case, "open311_request", None)
+    if submitted is not None and submitted.media_url:
+        return submitted.media_url
+    photo = getattr(case, "open311_photo", None)
+    if photo is not None and photo.image:
+        return request.build_absolute_uri(photo.image.url)
+    return None
+
+
+def _number(value) -> float | None:
+    return float(value) if value is not None else None
+
+
+def request_shape(case: Case, request) -> dict:
+    """One service request as GET requests returns it (ids and codes are strings)."""
+    category = case.category
+    return {
+        "service_request_id": case.tracking_number,
+        "status": open311_status(case.status),
+        "status_notes": status_notes(case) or None,
+        "service_name": category.name if category else None,
+        "service_code": category.code if category else None,
+        "description": redact(case.text, case),
+        "agency_responsible": case.lead_unit.name if case.lead_unit_id else None,
+        "service_notice": service_notice(case),
+        "requested_datetime": w3(case.registered_at),
+        "updated_datetime": w3(getattr(case, "updated_at", None) or case.registered_at),
+        "expected_datetime": w3(case.resolve_due_at),
+        "address": redact(case.address, case),
+        "address_id": case.grid.code if case.grid_id else None,
+        "zipcode": None,
+        "lat": _number(case.latitude),
+        "long": _number(case.longitude),
+        "media_url": _media_url(case, request),
+    }
+
+
+def update_description(event: CaseEvent) -> str:
+    case = event.case
+    if event.code in ANSWER_CODES and event.note:
+        return f"{event_label(event.code)}：{redact(event.note, case)}"
+    if event.code == "cases.case.return_visited":
+        data = event.data or {}
+        label = (
+            Satisfaction(data["satisfaction"]).label
+            if data.get("satisfaction") in Satisfaction.values
+            else ""
+        )
+        solved = _("已解决") if data.get("solved") else _("未解决")
+        return _("回访结果：%(satisfaction)s，%(solved)s。") % {
+            "satisfaction": label,
+            "solved": solved,
+        }
+    if event.code == "cases.case.note_added" and event.note:
+        return f"{event_label(event.code)}：{redact(event.note, case)}"
+    return event_label(event.code)
+
+
+def update_shape(event: CaseEvent) -> dict:
+    """One public event as mySociety's GET servicerequestupdates returns it."""
+    return {
+        "update_id": str(event.pk),
+        "service_request_id": event.case.tracking_number,
+        "status": open311_status(event.to_status or event.case.status),
+        "updated_datetime": w3(event.at),
+        "description": update_description(event),
+        "media_url": "",
+        "external_status_code": event.to_status or event.case.status,
+    }
