@@ -11,6 +11,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from lianxin.intel.classifier import load_jieba
+
 EARTH_RADIUS_M = 6_371_008.8
 
 # Masked or real administrative areas: "A市", "A3区", "K4县", "西地省", "春华镇".
@@ -154,17 +156,11 @@ def _name_part(word: str) -> bool:
 
 
 def _cut(piece: str) -> list[str]:
-    import jieba  # imported late: loading its dictionary takes a second
-
-    return list(jieba.cut(piece, HMM=True))
+    return list(load_jieba().cut(piece, HMM=True))
 
 
 def _frequency(word: str) -> int:
-    import jieba
-
-    if not jieba.dt.initialized:
-        jieba.initialize()
-    return jieba.dt.FREQ.get(word) or 0
+    return load_jieba().dt.FREQ.get(word) or 0
 
 
 def _trim(name: str) -> str:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from lianxin.cases.models import Case
 from lianxin.demo.district import build_district
 from lianxin.demo.history import History
+from lianxin.intel.topicsync import refresh_topics
 from lianxin.orgs.models import Unit
 
 
@@ -36,9 +37,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             cast = build_district(rng)
             taken = History(cast, rng, now).run(cases, start=now - dt.timedelta(days=days))
+        topics = refresh_topics(now)  # as the periodic job would, so the topic list is not empty
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo district loaded: {Case.objects.count()} cases, {taken} workflow steps, "
-                f"{time.monotonic() - started:.0f} s."
+                f"{len(topics)} topics, {time.monotonic() - started:.0f} s."
             )
         )
