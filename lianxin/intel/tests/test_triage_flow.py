@@ -251,6 +251,13 @@ class ReplyCheckFlowTest(TriageTestCase):
         check = case.events.get(code="cases.case.replied").data["reply_check"]
         assert check["verdict"] == "flagged" and check["overridden"] is True
         assert REASON_BOILERPLATE in check["reasons"]
+        # Staff see on the timeline that the reply went out despite the check; the
+        # resident's own page shows the reply alone.
+        staff_page = self.page(self.dispatcher, case).content.decode()
+        assert "经办人确认后仍然发送" in staff_page and REASON_BOILERPLATE in staff_page
+        self.client.force_login(self.resident)
+        resident_page = self.client.get(reverse("portal:case", args=[case.pk])).content.decode()
+        assert self.BOILERPLATE in resident_page and "仍然发送" not in resident_page
 
     def test_a_reply_that_answers_goes_straight_out(self):
         case = self.in_progress()
