@@ -36,7 +36,7 @@ class UpstreamSettingsAdmin(admin.ModelAdmin):
             _("上游平台"),
             {"fields": ["name", "enabled", "base_url", "jurisdiction_id", "api_key", "actor"]},
         ),
-        (_("拉取与分类"), {"fields": ["poll_minutes", "default_category"]}),
+        (_("拉取与分类"), {"fields": ["poll_minutes", "default_category", "coordinate_datum"]}),
         (_("超时与重试"), {"fields": ["connect_timeout", "read_timeout", "retry_cap_minutes"]}),
         (_("运行状态"), {"fields": readonly_fields}),
     ]

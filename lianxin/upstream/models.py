@@ -43,6 +43,19 @@ class UpstreamSettings(models.Model):
         help_text=_("以此账号的名义登记市级工单、记录市级平台的变更；须是连心服务办公室的派单员。"),
     )
     poll_minutes = models.PositiveSmallIntegerField(_("轮询间隔（分钟）"), default=5)
+    # City 12345 systems often send points from 高德 (GCJ-02) or 百度 (BD-09) maps;
+    # cases store WGS-84, so the pull converts them (lianxin.geo.points.parse_point).
+    coordinate_datum = models.CharField(
+        _("工单坐标系"),
+        max_length=10,
+        choices=[
+            ("wgs84", "WGS-84"),
+            ("gcj02", _("GCJ-02（高德、腾讯）")),
+            ("bd09", _("BD-09（百度）")),
+        ],
+        default="wgs84",
+        help_text=_("市级平台工单里经纬度所用的坐标系；入库前统一转换为WGS-84。"),
+    )
     default_category = models.ForeignKey(
         Category,
         verbose_name=_("默认分类"),

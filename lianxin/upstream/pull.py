@@ -11,6 +11,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from lianxin.cases.actions import do_add_note, do_register_case, do_withdraw_case
 from lianxin.cases.models import Channel
 from lianxin.cases.rules import BEFORE_RESOLUTION, WorkflowError
+from lianxin.geo.points import parse_point
 from lianxin.upstream.client import GeoReportClient, Order, UpstreamError
 from lianxin.upstream.models import PushState, ServiceMapping, UpstreamOrder, UpstreamSettings
 
@@ -208,6 +210,7 @@ def _register(
         return "unchanged"
     row = row or UpstreamOrder(upstream_id=order.upstream_id)
     requested = min(order.requested_at or now, now)
+    latitude, longitude = _point(config, order)
     try:
         with transaction.atomic():
             case = do_register_case(
@@ -217,8 +220,8 @@ def _register(
                 text=_case_text(order),
                 address=_address(order),
                 category=_category(config, order.service_code),
-                latitude=order.latitude,
-                longitude=order.longitude,
+                latitude=latitude,
+                longitude=longitude,
                 idempotency_key=_idempotency_key(order.upstream_id),
                 when=requested,
             )
@@ -386,3 +389,14 @@ def _idempotency_key(upstream_id: str) -> str:
     if len(key) <= 80:
         return key
     return "upstream:" + hashlib.sha256(upstream_id.encode()).hexdigest()
+
+
+def _point(config: UpstreamSettings, order) -> tuple:
+    """The order's point in WGS-84, as cases store it; a point that makes no sense is
+    dropped (the address still locates the case) rather than refusing the order."""
+    try:
+        point = parse_point(order.latitude, order.longitude, config.coordinate_datum)
+    except ValidationError as exc:
+        logger.warning("upstream order %s: point dropped: %s", order.upstream_id, exc.messages)
+        return None, None
+    return point or (None, None)

@@ -18,6 +18,7 @@ def form(**fields):
         "api_key": "secret",
         "actor": "",
         "poll_minutes": 5,
+        "coordinate_datum": "wgs84",
         "default_category": "",
         "connect_timeout": 5,
         "read_timeout": 20,

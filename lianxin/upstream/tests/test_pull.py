@@ -4,6 +4,7 @@ from unittest import mock
 from lianxin.accounts.models import Membership, Role
 from lianxin.cases import actions
 from lianxin.cases.models import Case, CaseEvent, Channel, Status
+from lianxin.geo import coords
 from lianxin.upstream.models import UpstreamOrder, UpstreamSettings
 from lianxin.upstream.tests.base import UpstreamTestCase
 
@@ -45,6 +46,22 @@ class PullNewOrdersTest(UpstreamTestCase):
         self.assertIsNone(second.category)  # unmapped, no default: the office sorts it
         self.assertIsNone(second.latitude)
         self.assertEqual(self.settings_now().pull_cursor, self.t0)
+
+    def test_points_from_a_chinese_map_are_stored_in_wgs84(self):
+        self.config.coordinate_datum = "gcj02"
+        self.config.save()
+        self.fake.add_order("QD-1", self.later(hours=-2), lat=36.107201, long=120.468803)
+        self.fake.add_order("QD-2", self.later(hours=-1), lat=95, long=120.4)  # nonsense
+        self.exchange(self.t0)
+        case = self.order("QD-1").case
+        lat, lon = coords.to_wgs84(36.107201, 120.468803, "gcj02")
+        six = Decimal("0.000001")
+        expected = (Decimal(lat).quantize(six), Decimal(lon).quantize(six))
+        self.assertEqual((case.latitude, case.longitude), expected)
+        # GCJ-02 lies some hundreds of metres off WGS-84 here: the conversion did happen.
+        self.assertGreater(abs(float(case.longitude) - 120.468803), 0.003)
+        # A point that makes no sense is dropped; the order still becomes a case.
+        self.assertIsNone(self.order("QD-2").case.latitude)
 
     def test_default_category_for_unmapped_service_codes(self):
         self.config.default_category = self.top_category
