@@ -32,8 +32,8 @@ class CategorySuggestion(NamedTuple):
 
     @property
     def unit(self):
-        """The department that follows from the category (its default unit), or None."""
-        return self.category.default_unit
+        """The unit that follows from the category (its own or its parent's default), or None."""
+        return self.category.suggested_unit()
 
 
 def category_store() -> ModelStore:

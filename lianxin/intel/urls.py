@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lianxin.intel import reply_views, views
+from lianxin.intel import api_views, reply_views, views
 
 app_name = "intel"
 urlpatterns = [
@@ -9,6 +9,11 @@ urlpatterns = [
     path("similar/", views.similar, name="similar"),
     path("similar/<int:pk>/support/", views.support, name="support"),
     path("cases/<int:pk>/reply-check/", reply_views.reply_check, name="reply_check"),
+    path(
+        "cases/<int:pk>/suggestions.json",
+        api_views.case_suggestions,
+        name="case_suggestions",
+    ),
     path("topics/", views.topic_list, name="topics"),
     path("topics/refresh/", views.topic_refresh, name="topic_refresh"),
     path("topics/<int:pk>/", views.topic_detail, name="topic"),

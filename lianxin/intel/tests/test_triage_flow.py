@@ -98,6 +98,34 @@ class DispatchSuggestionTest(TriageTestCase):
         case = self.dispatched()
         assert self.page(self.handler_a, case).context["intel"] is None
 
+    def test_the_api_gives_the_same_suggestions_as_json(self):
+        self.train()
+        case = self.register(title="和平路路灯晚上不亮", text="路灯坏了好几天。", category=None)
+        self.client.force_login(self.dispatcher)
+        url = reverse("intel:case_suggestions", args=[case.pk])
+        body = self.client.get(url).json()
+        shown = self.page(self.dispatcher, case).context["intel"]["suggestions"]
+        assert body["case"] == case.tracking_number and body["registered_category"] is None
+        assert [s["category"] for s in body["suggestions"]] == [s.category.code for s in shown]
+        first = body["suggestions"][0]
+        assert first["department"] == {"code": self.dept_a.code, "name": self.dept_a.name}
+        assert first["source"] == "model" and 0 < first["confidence"] <= 1
+
+    def test_the_api_refuses_in_its_own_words(self):
+        case = self.dispatched()
+        url = reverse("intel:case_suggestions", args=[case.pk])
+        assert self.client.get(url).json()["error"]["code"] == "not_signed_in"
+        self.client.force_login(self.handler_b)  # not its case
+        response = self.client.get(url)
+        assert (response.status_code, response.json()["error"]["code"]) == (404, "not_found")
+        self.client.force_login(self.handler_a)  # its case, but not one it may dispatch
+        response = self.client.get(url)
+        assert (response.status_code, response.json()["error"]["code"]) == (
+            403,
+            "not_dispatchable",
+        )
+        assert "派单" in response.json()["error"]["message"]
+
     def test_picking_a_suggestion_dispatches_with_that_category_and_records_the_correction(self):
         case = self.register(title="和平路人行道破损", text="路面塌了一个坑。")  # as 路灯照明
         self.post(self.dispatcher, case, "dispatch", unit=self.dept_c.pk, category=self.roads.pk)
