@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.cases.models import Category, Channel
 from lianxin.figures.metrics import DIMENSIONS, STEPS, Selection, week_start
 from lianxin.orgs.models import Unit
+from lianxin.workbench.forms import DayInput
 from lianxin.workdays.days import local_date
 
 PRESETS = [
@@ -46,12 +47,12 @@ class FiguresForm(forms.Form):
     start = forms.DateField(
         label=_("登记日期自"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayInput(),
     )
     end = forms.DateField(
         label=_("至"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayInput(),
     )
     unit = forms.ModelChoiceField(
         label=_("单位"),

@@ -10,6 +10,16 @@ from lianxin.cases.queues import moments, overdue, reply_due_soon
 from lianxin.orgs.models import Unit
 
 
+class DayInput(forms.DateInput):
+    """A browser date picker. It reads and writes only ISO dates (2026-11-01), whatever the
+    locale's own date format (zh-hans renders 2026/11/01, which the picker ignores)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class StaffForm(forms.Form):
     """A form whose labels carry no trailing ASCII colon (the layout sets them apart)."""
 
@@ -36,12 +46,12 @@ class CaseFilterForm(StaffForm):
     registered_from = forms.DateField(
         label=_("登记日期自"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayInput(),
     )
     registered_to = forms.DateField(
         label=_("至"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayInput(),
     )
     deadline = forms.ChoiceField(
         label=_("期限"),

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lianxin.cases.models import Case, Status
-from lianxin.test import LianxinTestCase
+from lianxin.test import LianxinTestCase, at
 from lianxin.workbench.case_actions import HANDLERS
 from lianxin.workbench.paging import CappedPaginator
 
@@ -36,6 +36,23 @@ class CaseListTest(LianxinTestCase):
         with self.assertNumQueries(len(one.captured_queries)):
             response = self.client.get(reverse("workbench:cases"))
         self.assertEqual(len(response.context["rows"]), 13)
+
+    def test_a_page_lists_its_cases_newest_first_and_the_next_page_goes_on(self):
+        made = [self.register(when=at(2026, 11, day)) for day in (2, 4, 3)]
+        newest_first = sorted(made, key=lambda case: case.registered_at, reverse=True)
+        self.client.force_login(self.dispatcher)
+        with patch("lianxin.workbench.views.PAGE_SIZE", 2):
+            first = self.client.get(reverse("workbench:cases"))
+            second = self.client.get(reverse("workbench:cases"), {"page": 2})
+        listed = [case for case, _ in first.context["rows"] + second.context["rows"]]
+        self.assertEqual(listed, newest_first)
+        # The rows come with their units and category: no query per row.
+        self.assertEqual(listed[0].category.name, self.category.name)
+
+    def test_the_date_filters_keep_an_iso_date_the_browser_picker_reads(self):
+        self.client.force_login(self.dispatcher)
+        response = self.client.get(reverse("workbench:cases"), {"registered_from": "2026-11-01"})
+        self.assertContains(response, 'type="date" name="registered_from" value="2026-11-01"')
 
     def test_search_finds_chinese_words_in_title_and_text(self):
         found = self.register(title="小区门口井盖松动", text="井盖一踩就响，晚上很危险。")
