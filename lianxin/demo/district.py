@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from lianxin.accounts.models import Membership, Role, User
 from lianxin.cases.models import Category
 from lianxin.demo import places, taxonomy
+from lianxin.demo.upstream import create_demo_upstream
 from lianxin.open311.demo import create_demo_partner
 from lianxin.orgs.models import DistrictSettings, Unit
 
@@ -185,5 +186,6 @@ def build_district(rng: random.Random) -> Cast:
                 resolution_working_days=days,
             )
     create_demo_partner()  # Open311 key "demo-open311-key", all categories
+    create_demo_upstream(office, cast.categories)  # filled in, switched off
     assert grid_count == 150, grid_count
     return cast

@@ -5,7 +5,7 @@
 2. `send_message` claims a pending row with a conditional UPDATE (so two workers never
    send the same message), calls the backend outside any transaction, and records
    the outcome: sent, or the error and the time of the next attempt, with back-off,
-   until MAX_ATTEMPTS; then the message is marked failed.
+   until its attempts are spent (`BACKOFF`); then the message is marked failed.
 3. `sweep` puts back rows whose worker died mid-send and lists rows due for an
    attempt, so a lost job loses no message.
 """
@@ -13,9 +13,9 @@
 import datetime as dt
 import logging
 
-from django.db.models import Q
 from django.utils import timezone
 
+from lianxin import retry
 from lianxin.notify.backends import SmsError, get_backend
 from lianxin.notify.kinds import render
 from lianxin.notify.models import Channel, Message, MessageTemplate
@@ -23,18 +23,10 @@ from lianxin.notify.routing import Planned
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
-FIRST_RETRY_SECONDS = 60
-MAX_RETRY_SECONDS = 3600
-# A message claimed longer ago than this was in a worker that died.
-STUCK_AFTER = dt.timedelta(minutes=10)
-# The sweep leaves a just-due message to the job already queued for it.
-SWEEP_GRACE = dt.timedelta(minutes=2)
-
-
-def retry_delay(attempts: int) -> int:
-    """Seconds before the next attempt after `attempts` failures: 60, 120, 240, … ≤ 1 hour."""
-    return min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), MAX_RETRY_SECONDS)
+# 1, 2, 4, 8 minutes, then failed (docs/notifications.md). A text is news: one that a
+# gateway refused for a quarter of an hour is given up rather than sent late and stale.
+# Webhooks, a data feed, retry sooner and once more (lianxin.webhooks.sending).
+BACKOFF = retry.Backoff(first=60, cap=3600, max_attempts=5)
 
 
 def queue_messages(planned: list[Planned]) -> list[int]:
@@ -69,13 +61,7 @@ def queue_messages(planned: list[Planned]) -> list[int]:
 def send_message(pk: int, *, now: dt.datetime | None = None) -> int | None:
     """Try to send one message. Returns the seconds until a retry is due, or None when
     there is nothing more to do (sent, failed for good, or not ours to send)."""
-    now = now or timezone.now()
-    claimed = Message.objects.filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        pk=pk,
-        status=Message.Status.PENDING,
-    ).update(status=Message.Status.SENDING, next_attempt_at=now)
-    if not claimed:
+    if not retry.claim(Message, pk, now or timezone.now()):
         return None
     message = Message.objects.get(pk=pk)
     attempts = message.attempts + 1
@@ -84,7 +70,9 @@ def send_message(pk: int, *, now: dt.datetime | None = None) -> int | None:
     except Exception as error:  # a broken backend must never stop the queue
         if not isinstance(error, SmsError):
             logger.exception("SMS backend failed on message %s", pk)
-        return _failed(message, attempts, f"{type(error).__name__}: {error}")
+        error_text = f"{type(error).__name__}: {error}"
+        logger.warning("SMS %s attempt %s failed: %s", pk, attempts, error_text)
+        return retry.record_failure(Message, pk, attempts, error_text, BACKOFF)
     Message.objects.filter(pk=pk).update(
         status=Message.Status.SENT,
         attempts=attempts,
@@ -96,26 +84,6 @@ def send_message(pk: int, *, now: dt.datetime | None = None) -> int | None:
     return None
 
 
-def _failed(message: Message, attempts: int, error: str) -> int | None:
-    final = attempts >= MAX_ATTEMPTS
-    delay = None if final else retry_delay(attempts)
-    Message.objects.filter(pk=message.pk).update(
-        status=Message.Status.FAILED if final else Message.Status.PENDING,
-        attempts=attempts,
-        last_error=error[:2000],
-        next_attempt_at=None if final else timezone.now() + dt.timedelta(seconds=delay),
-    )
-    logger.warning("SMS %s attempt %s failed: %s", message.pk, attempts, error)
-    return delay
-
-
 def sweep(now: dt.datetime | None = None) -> list[int]:
     """Put back messages stuck mid-send; return the ids of those due for an attempt."""
-    now = now or timezone.now()
-    Message.objects.filter(
-        status=Message.Status.SENDING, next_attempt_at__lt=now - STUCK_AFTER
-    ).update(status=Message.Status.PENDING)
-    due = Message.objects.filter(
-        status=Message.Status.PENDING, next_attempt_at__lte=now - SWEEP_GRACE
-    )
-    return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:1000])
+    return retry.sweep(Message, now or timezone.now())

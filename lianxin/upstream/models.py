@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lianxin import retry
 from lianxin.cases.models import Case, CaseEvent, Category
 
 
@@ -120,10 +121,8 @@ class UpstreamSettings(models.Model):
 
     def backoff(self, failures: int) -> dt.timedelta:
         """How long to wait after the `failures`-th failure in a row: 30 s doubling, capped."""
-        cap = dt.timedelta(minutes=max(1, self.retry_cap_minutes))
-        if failures <= 0:
-            return dt.timedelta(0)
-        return min(dt.timedelta(seconds=30) * 2 ** min(failures - 1, 20), cap)
+        cap = 60 * max(1, self.retry_cap_minutes)
+        return dt.timedelta(seconds=retry.Backoff(first=30, cap=cap).delay(failures))
 
     def next_pull_at(self) -> dt.datetime | None:
         """When the pull is next due: the polling interval, or the back-off after failures."""

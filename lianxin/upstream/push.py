@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianxin import retry
 from lianxin.cases.models import CaseEvent, CasePart, Satisfaction
 from lianxin.orgs.models import Unit
 from lianxin.upstream.client import GeoReportClient, UpstreamError, format_w3c
@@ -39,6 +40,9 @@ DUPLICATE, NO_FURTHER_ACTION = "DUPLICATE", "NO_FURTHER_ACTION"
 CLOSING = frozenset({CLOSED, DUPLICATE, NO_FURTHER_ACTION})
 
 # A claimed row is not claimed again for this long (longer than one request can take).
+# Not `lianxin.retry.claim`'s pending → sending: a row out for sending must stay pending
+# to hold back its order's later rows (`_due_heads`), and a dead worker's row is free
+# again when its lease runs out, with no sweep.
 CLAIM_LEASE = dt.timedelta(minutes=5)
 BATCH = 200
 
@@ -258,11 +262,14 @@ def _send(config, client, row: UpstreamPush, now: dt.datetime) -> str | None:
         status_code, answer = client.post_update(row.payload)
     except UpstreamError as exc:
         attempts = row.attempts + 1
+        # The schedule the pull keeps too, capped in the settings. Never given up, unlike
+        # messages and deliveries: the order's later steps wait behind this row, so
+        # dropping it would either stall the order or tell the city our steps out of order.
         wait = config.backoff(attempts)
         UpstreamPush.objects.filter(pk=row.pk).update(
             attempts=attempts,
             next_attempt_at=now + wait,
-            last_error=str(exc)[:2000],
+            last_error=str(exc)[: retry.ERROR_LENGTH],
             last_status_code=exc.status_code,
         )
         logger.warning(

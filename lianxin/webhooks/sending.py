@@ -5,7 +5,7 @@
 2. `deliver` claims a pending row with a conditional UPDATE, POSTs its body outside
    any transaction with a timeout, logs the attempt (status code, duration, error),
    and marks the row delivered, or pending again after a growing delay, or failed
-   once MAX_ATTEMPTS are spent.
+   once its attempts are spent (`BACKOFF`).
 3. `sweep` puts back rows whose worker died and lists rows due for an attempt.
 """
 
@@ -15,10 +15,10 @@ import time
 import uuid
 
 import requests
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lianxin import retry
 from lianxin.cases.models import CaseEvent
 from lianxin.webhooks.models import Attempt, Delivery, Subscription
 from lianxin.webhooks.payload import (
@@ -32,13 +32,12 @@ from lianxin.webhooks.payload import (
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-FIRST_RETRY_SECONDS = 30
-MAX_RETRY_SECONDS = 3600
+# 30 s, 1, 2, 4, 8 minutes, then failed (docs/notifications.md). Sooner and once more
+# than a text message (lianxin.notify.outbox): a partner's endpoint is mostly down for a
+# restart or a deploy, and a data feed late by a minute is still worth having.
+BACKOFF = retry.Backoff(first=30, cap=3600, max_attempts=6)
 # (connect, read) seconds: a slow endpoint costs a worker at most this long per attempt.
 TIMEOUT = (5, 10)
-STUCK_AFTER = dt.timedelta(minutes=10)
-SWEEP_GRACE = dt.timedelta(minutes=2)
 USER_AGENT = "Lianxin-Webhooks/1.0"
 
 
@@ -62,11 +61,6 @@ def wanted_codes() -> frozenset[str]:
 
 def clear_wanted_cache(**kwargs) -> None:
     _wanted_cache.clear()
-
-
-def retry_delay(attempts: int) -> int:
-    """Seconds before the next attempt after `attempts` failures: 30, 60, 120, … ≤ 1 hour."""
-    return min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), MAX_RETRY_SECONDS)
 
 
 def make_deliveries(event_ids: list[int]) -> list[int]:
@@ -118,13 +112,7 @@ def make_test_delivery(subscription: Subscription) -> Delivery:
 def deliver(pk: int, *, now: dt.datetime | None = None) -> int | None:
     """Try one delivery. Returns the seconds until a retry is due, or None when there is
     nothing more to do (delivered, failed for good, or not ours to send)."""
-    now = now or timezone.now()
-    claimed = Delivery.objects.filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        pk=pk,
-        status=Delivery.Status.PENDING,
-    ).update(status=Delivery.Status.SENDING, next_attempt_at=now)
-    if not claimed:
+    if not retry.claim(Delivery, pk, now or timezone.now()):
         return None
     delivery = Delivery.objects.select_related("subscription").get(pk=pk)
     body = delivery.body.encode("utf-8")
@@ -161,33 +149,22 @@ def deliver(pk: int, *, now: dt.datetime | None = None) -> int | None:
         response_excerpt=excerpt,
     )
     attempts = delivery.attempts + 1
-    fields = {"attempts": attempts, "last_status_code": status_code, "last_error": error[:2000]}
     if not error:
         Delivery.objects.filter(pk=pk).update(
             status=Delivery.Status.DELIVERED,
             delivered_at=timezone.now(),
             next_attempt_at=None,
-            **fields,
+            attempts=attempts,
+            last_status_code=status_code,
+            last_error="",
         )
         return None
-    final = attempts >= MAX_ATTEMPTS
-    delay = None if final else retry_delay(attempts)
-    Delivery.objects.filter(pk=pk).update(
-        status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
-        next_attempt_at=None if final else timezone.now() + dt.timedelta(seconds=delay),
-        **fields,
-    )
     logger.warning("Webhook delivery %s attempt %s failed: %s", pk, attempts, error)
-    return delay
+    return retry.record_failure(
+        Delivery, pk, attempts, error, BACKOFF, last_status_code=status_code
+    )
 
 
 def sweep(now: dt.datetime | None = None) -> list[int]:
     """Put back deliveries stuck mid-send; return the ids of those due for an attempt."""
-    now = now or timezone.now()
-    Delivery.objects.filter(
-        status=Delivery.Status.SENDING, next_attempt_at__lt=now - STUCK_AFTER
-    ).update(status=Delivery.Status.PENDING)
-    due = Delivery.objects.filter(
-        status=Delivery.Status.PENDING, next_attempt_at__lte=now - SWEEP_GRACE
-    )
-    return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:1000])
+    return retry.sweep(Delivery, now or timezone.now())

@@ -5,10 +5,13 @@ from io import StringIO
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
+from django.urls import reverse
 
 from lianxin.accounts.models import Membership, Role, User
 from lianxin.cases.models import Case, CaseEvent, Status
 from lianxin.orgs.models import Unit
+from lianxin.upstream.exchange import run_exchange
+from lianxin.upstream.models import UpstreamSettings
 
 
 class LoadDemoTest(TestCase):
@@ -46,3 +49,19 @@ class LoadDemoTest(TestCase):
         call_command("demo_logins", stdout=out)
         for username in ("office", "leader", "cgj", "resident", "admin"):
             self.assertIn(username, out.getvalue())
+
+    def test_the_city_platform_settings_are_filled_in_and_switched_off(self):
+        config = UpstreamSettings.load()
+        self.assertFalse(config.enabled)
+        self.assertTrue(config.base_url.startswith("http://127.0.0.1:"))
+        self.assertEqual(config.coordinate_datum, "gcj02")
+        self.assertIn("演示", config.name)
+        config.full_clean()  # switching it on in the admin needs nothing more
+        self.assertEqual(run_exchange(), {"enabled": False})
+        self.assertFalse(User.objects.get(username="city-12345").has_usable_password())
+
+        self.client.force_login(User.objects.get(username="admin"))
+        page = self.client.get(reverse("admin:upstream_upstreamsettings_change", args=[1]))
+        self.assertContains(page, config.base_url)
+        self.assertContains(page, "DEMO-LD01")
+        self.assertContains(page, "演示用市级平台")

@@ -15,8 +15,8 @@ from huey.storage import RedisStorage
 from lianxin.cases import actions
 from lianxin.cases.models import Case, CaseEvent, Status
 from lianxin.notify.models import Message
-from lianxin.notify.outbox import MAX_ATTEMPTS, retry_delay
-from lianxin.notify.tasks import remind_reply_due
+from lianxin.notify.outbox import BACKOFF
+from lianxin.notify.tasks import remind_reply_due, resend_due_messages
 from lianxin.notify.tests.httpserver import closed_port_url, local_server
 from lianxin.notify.tests.jobs import queued, run_queued, run_scheduled, scheduled
 from lianxin.test import LianxinTestCase, at
@@ -279,14 +279,51 @@ class FailuresTest(NotifyTestCase):
         ):
             self.committed(self.register)
             run_queued(JOBS)
-            for attempt in range(1, MAX_ATTEMPTS):
-                clock.shift(dt.timedelta(seconds=retry_delay(attempt) + 1))
+            for delay in [60, 120, 240, 480]:  # then given up (docs/notifications.md)
+                clock.shift(dt.timedelta(seconds=delay + 1))
                 self.assertEqual(run_scheduled(JOBS), 1)
         message = Message.objects.get()
-        self.assertEqual((message.status, message.attempts), (Message.Status.FAILED, MAX_ATTEMPTS))
+        self.assertEqual((message.status, message.attempts), (Message.Status.FAILED, 5))
         self.assertIn("HTTP 503", message.last_error)
-        self.assertEqual(len(gateway.received), MAX_ATTEMPTS)
+        self.assertEqual(len(gateway.received), 5)
         self.assertEqual(scheduled(JOBS), [])  # no attempt after the last
+
+    def test_the_sweep_sends_what_a_lost_job_or_a_dead_worker_left_behind(self):
+        now = timezone.now()
+
+        def message(phone, status, minutes_ago):
+            return Message.objects.create(
+                kind="resident.registered",
+                phone=phone,
+                text=f"短信{phone}",
+                status=status,
+                next_attempt_at=now - dt.timedelta(minutes=minutes_ago),
+                dedupe_key=phone,
+            )
+
+        dead_worker = message("13800000001", Message.Status.SENDING, 11)
+        still_sending = message("13800000002", Message.Status.SENDING, 9)
+        lost_job = message("13800000003", Message.Status.PENDING, 3)
+        job_queued = message("13800000004", Message.Status.PENDING, 1)
+        with time_machine.travel(now, tick=False):
+            self.assertEqual(resend_due_messages.call_local(), 2)
+            run_queued(JOBS)
+        self.assertEqual(
+            sorted(line["to"] for line in self.sent()), [dead_worker.phone, lost_job.phone]
+        )
+        rows = (dead_worker, still_sending, lost_job, job_queued)
+        self.assertEqual(
+            [Message.objects.get(pk=row.pk).status for row in rows],
+            [
+                Message.Status.SENT,
+                Message.Status.SENDING,
+                Message.Status.SENT,
+                Message.Status.PENDING,
+            ],
+        )
+
+    def test_the_back_off_gives_up_after_five_attempts(self):
+        self.assertEqual([BACKOFF.next_delay(n) for n in range(1, 6)], [60, 120, 240, 480, None])
 
     def test_a_queue_that_is_down_never_breaks_the_workflow(self):
         HUEY.storage = RedisStorage(HUEY.name, url="redis://127.0.0.1:1/0")  # nothing listens

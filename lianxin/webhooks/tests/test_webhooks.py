@@ -15,7 +15,7 @@ from lianxin.notify.tests.httpserver import closed_port_url, local_server
 from lianxin.notify.tests.jobs import queued, run_queued, run_scheduled, scheduled
 from lianxin.test import LianxinTestCase
 from lianxin.webhooks.models import Attempt, Delivery, Subscription
-from lianxin.webhooks.sending import MAX_ATTEMPTS, make_deliveries, retry_delay
+from lianxin.webhooks.sending import BACKOFF, make_deliveries
 
 JOBS = {"fan_out_events", "send_delivery"}
 SECRET = "s3cret-shared-with-the-partner"
@@ -172,23 +172,22 @@ class RetryTest(WebhookTestCase):
         with time_machine.travel(timezone.now(), tick=False) as clock:
             case = self.committed(self.register)
             run_queued(JOBS)
-            for attempt in range(1, MAX_ATTEMPTS):
-                clock.shift(dt.timedelta(seconds=retry_delay(attempt) + 1))
+            for delay in [30, 60, 120, 240, 480]:  # then given up (docs/notifications.md)
+                clock.shift(dt.timedelta(seconds=delay + 1))
                 self.assertEqual(run_scheduled(JOBS), 1)
         delivery = Delivery.objects.get()
-        self.assertEqual(
-            (delivery.status, delivery.attempts), (Delivery.Status.FAILED, MAX_ATTEMPTS)
-        )
+        self.assertEqual((delivery.status, delivery.attempts), (Delivery.Status.FAILED, 6))
         self.assertIsNone(delivery.last_status_code)
         errors = list(Attempt.objects.filter(delivery=delivery).values_list("error", flat=True))
-        self.assertEqual(len(errors), MAX_ATTEMPTS)
+        self.assertEqual(len(errors), 6)
         self.assertTrue(all("ConnectionError" in error for error in errors))
         self.assertEqual(scheduled(JOBS), [])
         self.assertEqual(self.reload(case).status, Status.REGISTERED)
 
     def test_back_off_doubles_and_is_capped(self):
-        self.assertEqual([retry_delay(n) for n in range(1, 6)], [30, 60, 120, 240, 480])
-        self.assertEqual(retry_delay(20), 3600)
+        self.assertEqual([BACKOFF.delay(n) for n in range(1, 6)], [30, 60, 120, 240, 480])
+        self.assertEqual(BACKOFF.delay(20), 3600)
+        self.assertEqual([BACKOFF.next_delay(n) for n in (5, 6, 7)], [480, None, None])
 
 
 class AdminTest(WebhookTestCase):
@@ -249,7 +248,7 @@ class AdminTest(WebhookTestCase):
                 event_code="webhooks.test",
                 body="{}",
                 status=Delivery.Status.FAILED,
-                attempts=MAX_ATTEMPTS,
+                attempts=6,
             )
             self.client.post(
                 reverse("admin:webhooks_delivery_changelist"),
