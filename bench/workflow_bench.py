@@ -16,6 +16,7 @@ DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/lianxin_bench.
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -61,16 +62,20 @@ def main() -> None:
         f"Python {platform.python_version()}, {connection.vendor} "
         f"{connection.cursor().connection.info.server_version}"
     )
-    register_rates, baseline_rates, parallel_rates = [], [], []
+    register_rates, baseline_rates, parallel_rates, untallied_rates = [], [], [], []
     for run in range(args.runs):
         clear_cases()
         register_rates.append(time_registrations(cast, args.register))
+        clear_cases()
+        with without_tally():
+            untallied_rates.append(time_registrations(cast, args.register))
         clear_cases()
         baseline_rates.append(time_plain_inserts(cast, args.register))
         clear_cases()
         parallel_rates.append(time_parallel_registrations(args.register, args.clients))
         print(
-            f"run {run + 1}: register {register_rates[-1]:.0f}/s, plain insert "
+            f"run {run + 1}: register {register_rates[-1]:.0f}/s (without the figures' tally "
+            f"{untallied_rates[-1]:.0f}/s), plain insert "
             f"{baseline_rates[-1]:.0f}/s, {args.clients} clients {parallel_rates[-1]:.0f}/s"
         )
     steady, steady_base, first, first_base = [], [], [], []
@@ -97,6 +102,10 @@ def main() -> None:
     print(
         f"median: registering {args.register} cases one by one: {reg:.0f}/s "
         f"(plain ORM insert {base:.0f}/s, ratio {reg / base:.2f})"
+    )
+    print(
+        f"median: the same without writing the figures' tally: {m(untallied_rates):.0f}/s "
+        f"(the tally costs {1000 / reg - 1000 / m(untallied_rates):.2f} ms a registration)"
     )
     print(
         f"median: overdue scan over {args.scan} open cases, 1% newly past their deadline: "
@@ -133,13 +142,35 @@ def load_cast():
     }
 
 
+@contextlib.contextmanager
+def without_tally():
+    """Registration as it was before the figures' tally listened to case saves."""
+    from django.db.models.signals import post_save, pre_save
+
+    from lianxin.cases.models import Case
+    from lianxin.figures import tally
+
+    hooks = [
+        (pre_save, tally.before_save, "tally-before-save"),
+        (post_save, tally.after_save, "tally-after-save"),
+    ]
+    for signal, _receiver, uid in hooks:
+        signal.disconnect(sender=Case, dispatch_uid=uid)
+    try:
+        yield
+    finally:
+        for signal, receiver, uid in hooks:
+            signal.connect(receiver, sender=Case, dispatch_uid=uid)
+
+
 def clear_cases():
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE cases_caseevent, cases_casepart, cases_extensionrequest, cases_returnvisit,"
-            " cases_casephoto, cases_case, cases_trackingcounter, cases_deadlinescan CASCADE"
+            " cases_casephoto, cases_case, cases_trackingcounter, cases_deadlinescan,"
+            " figures_tally CASCADE"
         )
 
 

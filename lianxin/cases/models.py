@@ -4,7 +4,7 @@ Nothing here changes a case's state: that is `lianxin.cases.actions`.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -345,6 +345,14 @@ class Case(models.Model):
 
     def __str__(self):
         return f"{self.tracking_number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        # One transaction for the row and what listens to its save: the figures' tally
+        # (lianxin.figures.tally) writes the difference the save makes beside it.
+        # No savepoint of its own: an error rolls back the enclosing block, as it would.
+        using = kwargs.get("using") or router.db_for_write(Case)
+        with transaction.atomic(using=using, savepoint=False):
+            super().save(*args, **kwargs)
 
     @property
     def masked_phone(self) -> str:

@@ -166,7 +166,10 @@ METRICS: dict[str, Metric] = {
             _("响应率"),
             "rate",
             _("派单后在响应时限内接单的件数 ÷ 已派单且已接单或响应时限已过的件数"),
-            lambda ctx: VALID & Q(response_working_days__lte=ctx.response_limit),
+            lambda ctx: (
+                VALID
+                & Q(dispatched_at__isnull=False, response_working_days__lte=ctx.response_limit)
+            ),
             lambda ctx: (
                 VALID
                 & Q(dispatched_at__isnull=False)
@@ -648,14 +651,19 @@ def breakdowns(
         }
         if dim.code == durations_for:
             _with_durations(cases.filter(dim.only), ctx, dim.field, rows, DURATIONS)
-        labels = group_labels(dim.code, rows.keys())
-        table = []
-        for key, figures in rows.items():
-            figures["score"] = ScoreFigure(score(figures, ctx))
-            table.append(Row(key, labels.get(key, str(key)), figures))
-        table.sort(key=lambda row: (-row["total"].numerator, row.label))
-        out[dim.code] = table
+        out[dim.code] = table(dim.code, rows, ctx)
     return out
+
+
+def table(dimension: str, groups: dict, ctx: Context) -> list[Row]:
+    """A breakdown's rows from {key: figures}, with labels and scores, largest group first."""
+    labels = group_labels(dimension, groups.keys())
+    rows = []
+    for key, figures in groups.items():
+        figures.setdefault("score", ScoreFigure(score(figures, ctx)))
+        rows.append(Row(key, labels.get(key, str(key)), figures))
+    rows.sort(key=lambda row: (-row["total"].numerator, row.label))
+    return rows
 
 
 def group_labels(dimension: str, keys: Iterable) -> dict:

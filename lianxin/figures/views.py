@@ -20,6 +20,7 @@ from lianxin.cases.access import standing_of
 from lianxin.cases.models import Case
 from lianxin.figures import hotspots
 from lianxin.figures import metrics as m
+from lianxin.figures.board import board
 from lianxin.figures.forms import FiguresForm
 from lianxin.workdays.days import local_date
 
@@ -99,7 +100,6 @@ def dashboard(request):
     ctx = m.Context.build()
     form = FiguresForm(request.GET or None, today=local_date(ctx.now))
     selection = form.selection()
-    cases = selection.apply(Case.objects.visible_to(request.user))
     link = Links(selection, ctx)
     if form.is_bound and form.is_valid():
         # Show the period's dates in the date fields, whichever way it was chosen.
@@ -107,24 +107,17 @@ def dashboard(request):
         form.data["start"], form.data["end"] = selection.start, selection.end
 
     by = form.choice("by", "lead_unit")
-    # Every pass over the period's cases counts: the breakdown shown, both rankings and
-    # the leaders' table come from one query, and the headline figures add up from the
-    # breakdown when its groups cover each case once.
-    wanted = [by, *RANKED_DIMENSIONS, "leader"]
-    if by in ("grid", "community", "category"):
-        wanted = [by]  # many keys: crossed with the others they would be too many groups
-    tables = m.breakdowns(cases, wanted, ctx, durations_for=by)
-    for dimension in (*RANKED_DIMENSIONS, "leader"):
-        if dimension not in tables:
-            tables[dimension] = m.breakdown(cases, dimension, ctx, with_durations=False)
-    breakdown_rows = tables[by]
-    if m.DIMENSIONS[by].partitions:
-        summary = m.combine(breakdown_rows, ctx)
-    else:
-        summary = m.summary(cases, ctx)
     step = form.choice("step", m.auto_step(selection.start, selection.end))
-    trend = m.trend(cases, step, ctx)
-
+    figures = board(
+        selection,
+        request.user,
+        ctx,
+        dimensions=[by, *RANKED_DIMENSIONS, "leader"],
+        by=by,
+        step=step,
+    )
+    tables, summary, trend, hot = figures.tables, figures.summary, figures.trend, figures.hot
+    breakdown_rows = tables[by]
     rankings = []
     for dimension in RANKED_DIMENSIONS:
         rows = [m.Row(r.key, r.label, r.figures) for r in tables[dimension]]
@@ -137,21 +130,11 @@ def dashboard(request):
             }
         )
     leader_rows = tables["leader"] if by != "leader" else None
-    # Hot spots look at this week and last, whatever the period; the other filters hold.
-    today = local_date(ctx.now)
-    this_week = m.week_start(today)
-    hot_window = m.Selection(
-        start=this_week - dt.timedelta(days=7),
-        end=today,
-        unit=selection.unit,
-        category=selection.category,
-        channel=selection.channel,
-    )
-    hot = hotspots.hot_spots(hot_window.apply(Case.objects.visible_to(request.user)), ctx)
+    _last_week, this_week, today = hotspots.weeks(ctx)
     hot_link = Links(
         m.Selection(this_week, today, selection.unit, selection.category, selection.channel), ctx
     )
-    for dimension in ("category", "grid"):
+    for dimension in hotspots.DIMENSIONS:
         for item in hot[dimension]:
             item["url"] = hot_link("total", "num", dimension=dimension, key=item["key"])
 
@@ -188,6 +171,7 @@ def dashboard(request):
             else None,
             "leader_labels": [m.METRICS[c].label for c in TABLE_CODES[:-2]],
             "hot": hot,
+            "from_tally": figures.from_tally,
             "charts": charts,
         },
     )

@@ -8,9 +8,10 @@ import datetime as dt
 
 from lianxin.cases import actions
 from lianxin.cases.models import Case, Category, Channel, Status
-from lianxin.figures import hotspots
+from lianxin.figures import board, hotspots
 from lianxin.figures import metrics as m
 from lianxin.figures.tests.flows import FlowTestCase
+from lianxin.figures.tests.reference import as_reference
 from lianxin.orgs.models import DistrictSettings
 from lianxin.test import at
 
@@ -18,9 +19,14 @@ NOW = at(2026, 11, 20, 10)
 
 
 def figures(start=dt.date(2026, 9, 1), end=dt.date(2026, 11, 20), now=NOW, **narrow):
+    """The figures read from the cases; for the whole district, the tally's must agree."""
     ctx = m.Context.build(now=now)
-    cases = m.Selection(start=start, end=end, **narrow).apply(Case.objects.all())
-    return m.summary(cases, ctx)
+    selection = m.Selection(start=start, end=end, **narrow)
+    scanned = m.summary(selection.apply(Case.objects.all()), ctx)
+    if not narrow:
+        kept = board.summary_from_tally(selection, ctx)
+        assert as_reference(kept) == as_reference(scanned), (kept, scanned)
+    return scanned
 
 
 def pair(fig):

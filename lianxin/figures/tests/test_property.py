@@ -18,6 +18,7 @@ from hypothesis.extra.django import TestCase
 from lianxin.cases import actions
 from lianxin.cases.models import Case, CasePart, Category, Channel
 from lianxin.cases.rules import WorkflowError
+from lianxin.figures import board, tally
 from lianxin.figures import metrics as m
 from lianxin.figures.tests.flows import EXPLANATION, REPLY, RESOLUTION
 from lianxin.figures.tests.reference import as_reference, recompute, recompute_by
@@ -236,6 +237,7 @@ class PropertyTest(TestCase):
             led, lambda c: c.leader_id, now, response_limit=response_limit
         ).items():
             self.assert_same(leaders[group], figures)
+        self.assert_tally_equals_the_cases(m.Selection(start, end), everything, ctx)
         weekly = {r.key: r["total"].numerator for r in m.trend(everything, "week", ctx)}
         by_week = {}
         for case in rows:
@@ -243,6 +245,36 @@ class PropertyTest(TestCase):
             monday = day - dt.timedelta(days=day.weekday())
             by_week[monday] = by_week.get(monday, 0) + 1
         self.assertEqual(weekly, by_week)
+
+    def assert_tally_equals_the_cases(self, selection, cases, ctx):
+        """The tally's figures are those of the cases, in every breakdown and trend, before
+        and after its rows are folded."""
+        self.assertEqual(tally.differences(), [])
+        for compacted in (False, True):
+            if compacted:
+                tally.compact()
+                self.assertEqual(tally.differences(), [])
+            dimensions = list(m.DIMENSIONS)
+            kept = board.breakdowns_from_tally(selection, dimensions, ctx)
+            for dimension in dimensions:
+                scanned = m.breakdown(cases, dimension, ctx)
+                self.assertEqual(
+                    [(r.key, as_reference(r.figures)) for r in kept[dimension]],
+                    [(r.key, as_reference(r.figures)) for r in scanned],
+                    dimension,
+                )
+            for step in ("day", "week", "month"):
+                self.assertEqual(
+                    [
+                        (r.key, r["total"].numerator, r["reply_on_time"].denominator)
+                        for r in board.trend_from_tally(selection, step, ctx)
+                    ],
+                    [
+                        (r.key, r["total"].numerator, r["reply_on_time"].denominator)
+                        for r in m.trend(cases, step, ctx)
+                    ],
+                    step,
+                )
 
     def assert_same(self, computed: dict, expected: dict):
         score_c, score_e = computed.pop("score"), expected.pop("score")
