@@ -32,3 +32,5 @@ def pytest_configure(config):
 
     # The cast logs in with known passwords; a slow hash only slows the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests that need the word splitter load it themselves; no background thread per worker.
+    settings.INTEL_WARM_UP = False

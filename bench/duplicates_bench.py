@@ -8,20 +8,25 @@ place may be known:
 
 - grid: staff registered it in a grid (the (grid, status) index);
 - point: a resident pinned it on the map, no grid (a latitude/longitude box;
-  measured without and with the partial index this script creates,
-  `bench_case_open_point`, see bench/results/duplicates.md);
-- address: neither, only an address naming an estate (a LIKE on the address
-  within the recent window of the registered_at index).
+  measured without and with the partial index of migration 0006, `case_open_point`,
+  which this script drops and makes again in each run);
+- address: neither, only an address naming an estate: the query as it is now,
+  through the bigram index on open cases' addresses (migration cases/0007,
+  `case_open_address_bigrams`), and, in the same run, without it (the LIKE alone
+  over the recent window of the registered_at index, as before the index).
 
 Baseline in the same run: fetching one case by primary key through the ORM.
 
     .venv/bin/python bench/duplicates_bench.py --cases 1000000 --probes 300 --runs 3
 
-DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/lianxin_bench_dup.
+DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/lianxin_bench_dup. The
+database is kept: a second run with the same --cases reuses its cases (the build
+takes minutes); --rebuild builds them again.
 """
 
 import argparse
 import datetime as dt
+import importlib
 import os
 import platform
 import random
@@ -97,17 +102,28 @@ def build_units():
             )
 
 
-def fill_cases(n: int, now: dt.datetime) -> None:
-    """n cases over three years, newest now; recent ones mostly open, old ones closed."""
+ADDRESS_INDEX = importlib.import_module(
+    "lianxin.cases.migrations.0007_open_case_address_bigrams"
+).ADDRESS_INDEX
+
+
+def fill_cases(n: int, now: dt.datetime, rebuild: bool = False) -> None:
+    """n cases over three years, newest now; recent ones mostly open, old ones closed.
+    Cases already there in the right number are kept (with the address index made
+    if it is missing)."""
     from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM cases_case")
-        if cur.fetchone()[0] == n:
+        if cur.fetchone()[0] == n and not rebuild:
+            cur.execute(ADDRESS_INDEX)
             return
         cur.execute("TRUNCATE cases_case CASCADE")
         # The search index (another feature's) is not what this measures and triples the load.
         cur.execute("DROP INDEX IF EXISTS case_text_bigrams")
+        # The address index is made after the load, and timed: what migration 0007 costs
+        # on a district that already holds this many cases.
+        cur.execute("DROP INDEX IF EXISTS case_open_address_bigrams")
         cur.execute(
             "SELECT g.id, g.parent_id, c.parent_id, g.latitude, g.longitude FROM orgs_unit g "
             "JOIN orgs_unit c ON c.id = g.parent_id WHERE g.kind = 'grid' ORDER BY g.id"
@@ -163,6 +179,11 @@ def fill_cases(n: int, now: dt.datetime) -> None:
             ) AS e
             """  # noqa: S608
         cur.execute(sql, [now, n, n])
+        start = time.perf_counter()
+        cur.execute(ADDRESS_INDEX)
+        print(
+            f"case_open_address_bigrams (migration 0007) built in {time.perf_counter() - start:.1f} s"
+        )
         cur.execute("ANALYZE cases_case")
 
 
@@ -215,6 +236,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--probes", type=int, default=300)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rebuild", action="store_true", help="build the cases again")
     args = parser.parse_args()
 
     ensure_database(os.environ["DATABASE_URL"])
@@ -222,6 +244,7 @@ def main() -> None:
 
     django.setup()
     from dataclasses import replace
+    from unittest import mock
 
     from django.core.management import call_command
     from django.db import connection
@@ -234,7 +257,7 @@ def main() -> None:
     now = timezone.now().replace(microsecond=0)
     build_units()
     start = time.perf_counter()
-    fill_cases(args.cases, now)
+    fill_cases(args.cases, now, args.rebuild)
     print(f"data: {Case.objects.count()} cases, built in {time.perf_counter() - start:.0f} s")
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM cases_case WHERE status = ANY(%s)", [list(OPEN)])
@@ -267,7 +290,7 @@ def main() -> None:
     # Cold: the place-name cache emptied before each probe, so every candidate's text is
     # segmented again (a worker just started). Warm: the cache kept, as in a running
     # worker, where the same open cases are candidates for many new reports.
-    names = ["grid", "point", "point+index", "address"]
+    names = ["grid", "point", "point+index", "address-noindex", "address"]
     keys = ["pk", *(f"{n} {t}" for n in names for t in ("cold", "warm"))]
     results: dict[str, list] = {k: [] for k in keys}
     found_share: dict[str, float] = {}
@@ -281,13 +304,19 @@ def main() -> None:
 
     for run in range(args.runs):
         with connection.cursor() as cur:
-            cur.execute("DROP INDEX IF EXISTS bench_case_open_point")
+            # The point index of migration 0006, dropped for the "point" rows.
+            cur.execute("DROP INDEX IF EXISTS case_open_point")
         results["pk"].append(timed(by_pk, pks)[0])
-        for name, items in ways.items():
-            measure(name, items)
+        measure("grid", ways["grid"])
+        measure("point", ways["point"])
+        # The address way as before migration 0007 (the same query less its index
+        # condition), then as it is, one after the other.
+        with mock.patch.object(nearby, "address_index_filter", lambda names: None):
+            measure("address-noindex", ways["address"])
+        measure("address", ways["address"])
         with connection.cursor() as cur:
             cur.execute(
-                "CREATE INDEX bench_case_open_point ON cases_case (latitude, longitude) "
+                "CREATE INDEX case_open_point ON cases_case (latitude, longitude) "
                 "WHERE status IN ('registered','dispatched','returned','in_progress',"
                 "'replied','constrained') AND latitude IS NOT NULL"
             )
@@ -320,6 +349,12 @@ def main() -> None:
             print(f"plan ({name}):")
             for (line,) in cur.fetchall():
                 print("   ", line)
+        with mock.patch.object(nearby, "address_index_filter", lambda names: None):
+            sql, params = nearby.candidate_queryset(ways["address"][0]).query.sql_with_params()
+        cur.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
+        print("plan (address, without the index condition):")
+        for (line,) in cur.fetchall():
+            print("   ", line)
 
 
 if __name__ == "__main__":

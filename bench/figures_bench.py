@@ -230,7 +230,12 @@ SELECT 'B' || g,
          THEN reg + (reply_days + resolve_days + 1) * interval '1 day' END,
     CASE WHEN status IN ('closed', 'merged', 'withdrawn', 'voided')
          THEN reg + (reply_days + resolve_days + 2) * interval '1 day' END,
-    reg + interval '9 days', reg + interval '21 days', '', '', '',
+    -- deadlines at the end of a local day, as the workflow sets them
+    (date_trunc('day', (reg + interval '9 days') AT TIME ZONE 'Asia/Shanghai')
+        + interval '1 day' - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai',
+    (date_trunc('day', (reg + interval '21 days') AT TIME ZONE 'Asia/Shanghai')
+        + interval '1 day' - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai',
+    '', '', '',
     CASE WHEN status = 'closed' THEN (CASE WHEN s %% 10 = 0 THEN 'basically' ELSE 'satisfied' END)
          WHEN s %% 40 = 0 AND status IN ('in_progress', 'replied', 'resolved', 'verified')
          THEN 'unsatisfied' ELSE '' END,

@@ -235,6 +235,10 @@ OVERDUE_SCAN_MINUTES = envint("OVERDUE_SCAN_MINUTES", "5")
 
 # Ledger exports of more rows than this run as a background job instead of streaming.
 LEDGER_EXPORT_ASYNC_ROWS = envint("LEDGER_EXPORT_ASYNC_ROWS", "5000")
+LEDGER_IMPORT_SYNC_ROWS = envint("LEDGER_IMPORT_SYNC_ROWS", "200")
+# Load the Chinese word splitter in the background after a process starts, not in the
+# first request that needs it.
+INTEL_WARM_UP = envbool("INTEL_WARM_UP", "1")
 
 # Text messages (docs/notifications.md): the backend class, the file the file backend
 # appends to, the HTTP gateway, and the address residents follow their case at.

@@ -15,6 +15,7 @@ A pair needs some text likeness (≥ MIN_TEXT) and some place in common to
 count at all; then `score ≥ threshold` makes it a probable duplicate.
 """
 
+import functools
 import math
 import re
 import unicodedata
@@ -68,7 +69,7 @@ def dice(a: frozenset[str], b: frozenset[str]) -> float:
 
 def without_places(text: str, places: Places) -> str:
     """The text with its place names blanked out, so that only the problem is compared."""
-    for name in sorted(places.names | places.areas, key=len, reverse=True):
+    for name in sorted(places.names | places.areas, key=lambda n: (-len(n), n)):
         text = text.replace(name, " ")
     return text
 
@@ -89,6 +90,14 @@ class Report:
     building: str = ""
     supports: int = 0
     resident: object = None
+
+    def __post_init__(self):
+        # Map points come from the database as Decimal; floats compare far faster, and the
+        # topics compare a great many pairs.
+        for name in ("latitude", "longitude"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, float):
+                object.__setattr__(self, name, float(value))
 
 
 @dataclass
@@ -170,6 +179,35 @@ def place_nearness(
     return score, reasons, distance
 
 
+# The place nearness at which two reports are at the same place for the topics, and the
+# metres within which the distance alone makes it so (355 m).
+SAME_PLACE = 0.45
+SAME_PLACE_M = SAME_SPOT_M + (1 - SAME_PLACE) * NEAR_M
+_METRES_PER_DEGREE_LAT = 111_000
+
+
+def at_same_place(a: Report, b: Report, pa: Places, pb: Places) -> bool:
+    """Whether `place_nearness(a, b, pa, pb)` is at least SAME_PLACE, the cheap way: the
+    topics ask it of a great many pairs, most of them far apart. The same grid or
+    community, map points close enough, or a named place in common."""
+    if a.grid is not None and a.grid == b.grid:
+        return True
+    if a.community is not None and a.community == b.community:
+        return True  # also covers the same building, which needs the same grid or community
+    # A degree of latitude is the same length everywhere: a first look without trigonometry.
+    if (
+        a.latitude is not None
+        and b.latitude is not None
+        and abs(a.latitude - b.latitude) * _METRES_PER_DEGREE_LAT <= SAME_PLACE_M + 1
+        and a.longitude is not None
+        and b.longitude is not None
+        and haversine_m(a.latitude, a.longitude, b.latitude, b.longitude) <= SAME_PLACE_M
+    ):
+        return True
+    return place_overlap(pa, pb) > 0
+
+
+@functools.lru_cache(maxsize=20_000)
 def _norm_building(value: str) -> str:
     return normalize(value).replace("号楼", "").replace("栋", "").replace("幢", "")
 

@@ -3,28 +3,38 @@
 Candidates come from one index-friendly query: open statuses, registered in the
 last WINDOW_DAYS, and at the same place by what is known of it: the grid (the
 (grid, status) index), else the community ((community, status)), else a
-latitude/longitude box around the map point, else a place name read from the
-address. At most MAX_CANDIDATES, newest first, are then scored in Python by
+latitude/longitude box around the map point (`case_open_point`), else a place
+name read from the address (on PostgreSQL the bigram index on open cases'
+addresses, `case_open_address_bigrams`, migration cases/0007). At most
+MAX_CANDIDATES, newest first, are then scored in Python by
 `lianxin.intel.duplicates`.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.cases.models import Case, Status
+from lianxin.cases.search import bigrams
 from lianxin.intel import duplicates
 from lianxin.intel.places import bounding_box, extract_places
 
 WINDOW_DAYS = 60
 # With only an address to go by, the LIKE reads every open case of the window: a shorter one.
 ADDRESS_WINDOW_DAYS = 30
+# The indexed expression of migration cases/0007; a query must spell it the same way.
+BIGRAMS_OF_ADDRESS = 'lianxin_bigrams("cases_case"."address")'
 # The box around a map point; matches fade out by `duplicates.NEAR_M` anyway.
 BOX_M = 300
 MAX_CANDIDATES = 150
+# The statuses the duplicate check and the topics look at. The partial indexes
+# `case_open_point` and `case_open_address_bigrams` hold the same list: a change here
+# needs a migration that rebuilds them, or the planner stops using them.
 OPEN_STATUSES = (
     Status.REGISTERED,
     Status.DISPATCHED,
@@ -103,13 +113,31 @@ def place_filter(probe: Probe) -> Q | None:
     if probe.latitude is not None and probe.longitude is not None:
         lat0, lat1, lon0, lon1 = bounding_box(float(probe.latitude), float(probe.longitude), BOX_M)
         return Q(latitude__gte=lat0, latitude__lte=lat1, longitude__gte=lon0, longitude__lte=lon1)
-    names = sorted(extract_places(f"{probe.address} {probe.title}").names, key=len)[-2:]
+    names = address_names(probe)
     if names:
         q = Q()
         for name in names:
             q |= Q(address__contains=name)
         return q
     return None
+
+
+def address_names(probe: Probe) -> list[str]:
+    """The (at most two) longest place names of the address and title: an estate, a road."""
+    return sorted(extract_places(f"{probe.address} {probe.title}").names, key=len)[-2:]
+
+
+def address_index_filter(names: list[str]) -> RawSQL | None:
+    """On PostgreSQL, the condition the address bigram index answers: the address holds
+    every bigram of one of `names`. Kept apart from the LIKEs it narrows (and the same
+    for every row: a constant SQL, the bigrams bound as parameters), so that the index
+    alone answers it and PostgreSQL never recomputes a row's bigrams to filter."""
+    if connection.vendor != "postgresql" or not names:
+        return None
+    either = " OR ".join([f"{BIGRAMS_OF_ADDRESS} @> %s::text[]"] * len(names))
+    return RawSQL(  # noqa: S611
+        f"({either})", [bigrams(name) for name in names], output_field=BooleanField()
+    )
 
 
 def candidate_rows(probe: Probe, queryset=None) -> list[dict]:
@@ -130,6 +158,8 @@ def candidate_queryset(probe: Probe, queryset=None):
     found = (queryset if queryset is not None else Case.objects.all()).filter(
         where, status__in=OPEN_STATUSES, registered_at__gte=since
     )
+    if by_address and (indexed := address_index_filter(address_names(probe))) is not None:
+        found = found.filter(indexed)
     if probe.pk is not None:
         found = found.exclude(pk=probe.pk)
     return found.order_by("-registered_at").values(*FIELDS)[:MAX_CANDIDATES]

@@ -4,11 +4,18 @@ Residents name places in their words ("丽发新城小区", "黄兴路步行街"
 message-board data has no coordinates at all, so a place read from the text is
 often the only place there is. `extract_places` finds the named places (estates,
 roads, villages, schools, buildings), `haversine_m` measures map distances.
+
+Reading places cuts words with jieba, whose dictionary and HMM model load on first
+use (about a second of CPU). `warm_up_in_background` loads them in a thread of
+their own where that is cheap and safe: when the job consumer starts, and in a web
+process after its first request (see `lianxin.intel.apps` and `tasks`).
 """
 
 import functools
+import logging
 import math
 import re
+import threading
 from dataclasses import dataclass
 
 from lianxin.intel.classifier import load_jieba
@@ -51,6 +58,8 @@ LANDMARK_WORDS = ("门口", "附近", "旁边", "对面", "楼下", "路口", "�
 FUNCTION_CHARS = frozenset("与和及在的了是向到从对把被给由至跟同或而但距离近")
 # A road, village or town ends a name even when short ("南路", "镇"): the next name starts after it.
 ROAD_ENDS = frozenset("路街道巷桥镇村乡")
+# Words that end an estate's name, after which a lone 路 or 街 is never a road of it.
+ESTATE_WORDS = ("小区", "社区")
 # Offices are whom a resident writes to, not where the problem is ("市委市政府").
 OFFICE_RE = re.compile(r"政府|市委|党委|人大|政协|委员会|办公室|管理局")
 # Names that are a suffix with a vague word before it: not a place.
@@ -64,7 +73,8 @@ GENERIC = frozenset(
      "大学", "学院", "商场", "广场", "花园", "家园", "公寓", "大厦", "新城", "新村", "站",
      "物业", "开发商", "政府", "街道办", "居委会", "村委会", "城管", "交通", "一路", "出路",
      "线路", "思路", "门路", "道路交通", "城乡", "城管局", "国道", "省道", "乡镇", "乡村",
-     "村镇", "城镇", "小城", "全城", "进城", "电梯公寓", "安置小区", "老小区", "老旧小区"}
+     "村镇", "城镇", "小城", "全城", "进城", "电梯公寓", "安置小区", "老小区", "老旧小区",
+     "小区道路", "社区道路"}
 )  # fmt: skip
 
 
@@ -80,6 +90,12 @@ class Places:
     def specific(self) -> frozenset[str]:
         """Named places: an estate, a road, a school (an area alone is too wide)."""
         return self.names
+
+    @functools.cached_property
+    def letters(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The first characters of the names, and all their characters: two texts whose
+        names overlap at all share a first character with the other's characters."""
+        return frozenset(n[0] for n in self.names), frozenset("".join(self.names))
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -113,6 +129,10 @@ def _names_in(piece: str) -> list[str]:
     found = []
     for i, word in enumerate(words):
         if not SUFFIX_END_RE.search(word) or word in STOP_WORDS:
+            continue
+        if len(word) == 1 and i > 0 and words[i - 1].endswith(ESTATE_WORDS):
+            # "福临苑小区路灯" cut as 小区 / 路 / 灯不亮: no road is named after an estate,
+            # the 路 is the lamp's; the estate is read on its own word.
             continue
         start = i
         while start > 0:
@@ -175,8 +195,10 @@ def _drop_contained(names: set[str]) -> set[str]:
     return {n for n in names if not any(n != m and n in m for m in names)}
 
 
+@functools.lru_cache(maxsize=20_000)
 def core(name: str) -> str:
-    """A name without its place suffixes: "丽发新城小区" → "丽发"."""
+    """A name without its place suffixes: "丽发新城小区" → "丽发" (cached: topics compare
+    the same names many times over)."""
     while True:
         match = SUFFIX_END_RE.search(name)
         if match is None or len(name) - len(match.group(0)) < 2:
@@ -192,6 +214,11 @@ def place_overlap(a: Places, b: Places) -> float:
         return 0.0
     if a.names & b.names:
         return 1.0
+    # Every overlap below needs a name's first character in the other's names: without
+    # one (most pairs the topics compare), no need to compare name by name.
+    (firsts_a, chars_a), (firsts_b, chars_b) = a.letters, b.letters
+    if firsts_a.isdisjoint(chars_b) and firsts_b.isdisjoint(chars_a):
+        return 0.0
     best = 0.0
     for x in a.names:
         for y in b.names:
@@ -200,6 +227,41 @@ def place_overlap(a: Places, b: Places) -> float:
             elif core(x) == core(y) or y.startswith(core(x)) or x.startswith(core(y)):
                 best = max(best, 0.8)
     return best
+
+
+# A text that needs jieba's dictionary and its HMM model (an unknown name: "福临苑").
+_WARM_UP_TEXT = "福临苑小区3号楼门口路灯不亮"
+_warm_up_lock = threading.Lock()
+_warm_up_thread: threading.Thread | None = None
+logger = logging.getLogger(__name__)
+
+
+def warm_up() -> None:
+    """Load what reading places needs (jieba's dictionary and HMM model), without leaving
+    anything in the cache of texts."""
+    extract_places.__wrapped__(_WARM_UP_TEXT)
+
+
+def _warm_up_quietly() -> None:
+    try:
+        warm_up()
+    except Exception:  # a warm-up that fails leaves the first real use to load it
+        logger.exception("Could not warm up the place reader")
+
+
+def warm_up_in_background() -> threading.Thread | None:
+    """Start `warm_up` in a daemon thread, once per process; returns the thread it
+    started, or None when one was started before. The first real use that comes while
+    it runs waits for jieba's lock instead of loading it a second time."""
+    global _warm_up_thread
+    with _warm_up_lock:
+        if _warm_up_thread is not None:
+            return None
+        _warm_up_thread = threading.Thread(
+            target=_warm_up_quietly, name="lianxin-intel-warm-up", daemon=True
+        )
+        _warm_up_thread.start()
+        return _warm_up_thread
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -35,7 +35,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from lianxin.intel.duplicates import Profile, Report, place_nearness, profile, text_similarity
+from lianxin.intel.duplicates import Profile, Report, at_same_place, profile, text_similarity
 from lianxin.intel.places import Places, core, place_overlap
 
 JOIN_MEAN = 0.22
@@ -74,7 +74,8 @@ class Topic:
                 # A place the title names counts most: the body wanders.
                 counts[name] += 1 if name in member.report.title else 0.2
         if counts:
-            return max(counts.items(), key=lambda kv: (kv[1], -len(kv[0])))[0]
+            # Ties go to the shorter name, then the same one in every process.
+            return max(counts.items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))[0]
         return self.members[0].report.address
 
     @property
@@ -135,16 +136,23 @@ def _lookup_keys(p: Profile) -> set:
     return keys
 
 
-def pair_likeness(a: Profile, b: Profile) -> float:
-    """Text likeness of two reports at the same place, 0 when not at the same place."""
-    place, _reasons, _distance = place_nearness(a.report, b.report, a.places, b.places)
-    if place < 0.45:
+def pair_likeness(a: Profile, b: Profile, memo: dict | None = None) -> float:
+    """Text likeness of two reports at the same place (place nearness at least 0.45, see
+    `duplicates.place_nearness`), 0 when not at the same place. `memo` keeps the pairs
+    seen in one grouping: the merge step compares many of them again."""
+    if memo is not None:
+        pair = (id(a), id(b)) if id(a) < id(b) else (id(b), id(a))
+        found = memo.get(pair)
+        if found is None:
+            found = memo[pair] = pair_likeness(a, b)
+        return found
+    if not at_same_place(a.report, b.report, a.places, b.places):
         return 0.0
     return text_similarity(a, b)
 
 
-def _cross_mean(a: Topic, b: Topic) -> float:
-    scores = [pair_likeness(x, y) for x in a.members[-20:] for y in b.members[-20:]]
+def _cross_mean(a: Topic, b: Topic, memo: dict) -> float:
+    scores = [pair_likeness(x, y, memo) for x in a.members[-20:] for y in b.members[-20:]]
     return sum(scores) / len(scores)
 
 
@@ -162,17 +170,17 @@ def _cosine(a: Counter, b: Counter) -> float:
     return dot / norm if norm else 0.0
 
 
-def _same_problem(a: Topic, b: Topic) -> bool:
+def _same_problem(a: Topic, b: Topic, memo: dict) -> bool:
     """Alike across on average, or (for topics that name the same main place) alike as
     wholes: the words of all members together, which forgives one-off phrasings."""
-    if _cross_mean(a, b) >= JOIN_MEAN:
+    if _cross_mean(a, b, memo) >= JOIN_MEAN:
         return True
     main = Places(frozenset(), frozenset({a.place}), frozenset())
     other = Places(frozenset(), frozenset({b.place}), frozenset())
     return place_overlap(main, other) >= 0.8 and _cosine(_centroid(a), _centroid(b)) >= MERGE_COSINE
 
 
-def _merge_alike(topics: list[Topic]) -> list[Topic]:
+def _merge_alike(topics: list[Topic], memo: dict) -> list[Topic]:
     """Merge topics that share a place and are the same problem (step 4), biggest first."""
     order = sorted(range(len(topics)), key=lambda n: topics[n].size, reverse=True)
     index: dict = defaultdict(set)
@@ -186,10 +194,11 @@ def _merge_alike(topics: list[Topic]) -> list[Topic]:
             continue
         topic = topics[n]
         near = set().union(*(index[k] for m in topic.members for k in _lookup_keys(m)))
-        for other in sorted(near - {n}, key=lambda o: topics[o].size, reverse=True):
+        # Biggest first, then oldest: the same order in every process.
+        for other in sorted(near - {n}, key=lambda o: (-topics[o].size, o)):
             if other in merged_into or topics[other].size > topic.size:
                 continue
-            if _same_problem(topic, topics[other]):
+            if _same_problem(topic, topics[other], memo):
                 topic.members.extend(topics[other].members)
                 merged_into[other] = n
     return [t for n, t in enumerate(topics) if n not in merged_into]
@@ -205,11 +214,12 @@ def group(
     )
     topics: list[Topic] = []
     index: dict = defaultdict(set)  # place key -> topic numbers
+    memo: dict = {}  # pair likeness, by the pair of profiles
     for p in profiles:
         best, best_mean = None, 0.0
-        for number in set().union(*(index.get(k, ()) for k in _lookup_keys(p))):
+        for number in sorted(set().union(*(index.get(k, ()) for k in _lookup_keys(p)))):
             topic = topics[number]
-            scores = [pair_likeness(p, m) for m in topic.members[-30:]]
+            scores = [pair_likeness(p, m, memo) for m in topic.members[-30:]]
             mean = sum(scores) / len(scores)
             if mean >= JOIN_MEAN and max(scores) >= JOIN_BEST and mean > best_mean:
                 best, best_mean = number, mean
@@ -219,7 +229,7 @@ def group(
         topics[best].members.append(p)
         for key in _place_keys(p):
             index[key].add(best)
-    topics = _merge_alike(topics)
+    topics = _merge_alike(topics, memo)
     kept = [t for t in topics if t.size >= min_cases]
     kept.sort(key=lambda t: t.hotness, reverse=True)
     return kept

@@ -10,18 +10,37 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from lianxin.cases.access import standing_of
 from lianxin.ledgers.brief import build_brief, parse_month
 from lianxin.ledgers.catalog import KINDS
 from lianxin.ledgers.export import CSV_TYPE, XLSX_TYPE, csv_lines, file_name, write_xlsx
-from lianxin.ledgers.imports import COLUMNS, MAX_ROWS, ImportRefused, import_cases, write_template
+from lianxin.ledgers.import_jobs import (
+    import_report_ledger,
+    may_resume,
+    queue_import_job,
+    resume_import_job,
+    run_import_job,
+    start_import_job,
+    sync_threshold,
+)
+from lianxin.ledgers.imports import (
+    COLUMNS,
+    MAX_ROWS,
+    ImportRefused,
+    inspect_list,
+    write_template,
+)
 from lianxin.ledgers.jobs import async_threshold, start_export_job
-from lianxin.ledgers.models import ExportJob
+from lianxin.ledgers.models import ExportJob, ImportJob, ImportRow
 from lianxin.ledgers.pdf import brief_pdf
 from lianxin.workdays.days import local_date
 
 STREAM_BLOCK = 64 * 1024
+RECENT_IMPORTS = 10
+# The report page lists this many rows of each kind; the .xlsx report has them all.
+REPORT_ROWS_SHOWN = 200
 
 
 @login_required
@@ -105,21 +124,80 @@ def _may_import(user) -> bool:
 
 @login_required
 def import_cases_view(request):
-    """Upload a forwarded problem list; show which rows became cases and which did not."""
+    """Upload a forwarded problem list. The file is checked at once; its rows are imported
+    by a job (in the request for a small list), whose page shows progress and the report."""
     if not _may_import(request.user):
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            report = import_cases(form.cleaned_data["file"], actor=request.user)
+            total = inspect_list(upload)
         except ImportRefused as refused:
             form.add_error("file", refused.message)
+        else:
+            job, new = start_import_job(request.user, upload, total=total)
+            if new and total <= sync_threshold():
+                run_import_job(job.pk)
+            elif new:
+                queue_import_job(job)
+            return redirect("ledgers:import_job", pk=job.pk)
+    recent = ImportJob.objects.filter(owner=request.user)[:RECENT_IMPORTS]
     return render(
         request,
         "ledgers/import.html",
-        {"form": form, "report": report, "columns": COLUMNS, "max_rows": MAX_ROWS},
+        {"form": form, "columns": COLUMNS, "max_rows": MAX_ROWS, "recent": recent},
     )
+
+
+def _own_import(request, pk) -> ImportJob:
+    # Someone else's import is "not found", like a missing one.
+    if not _may_import(request.user):
+        raise Http404
+    return get_object_or_404(ImportJob, pk=pk, owner=request.user)
+
+
+@login_required
+def import_job(request, pk):
+    """An import's progress and, once it is finished, its report; htmx polls the fragment
+    until then."""
+    job = _own_import(request, pk)
+    context = {"job": job, "may_resume": may_resume(job), "shown": REPORT_ROWS_SHOWN}
+    if job.finished:
+        rows = job.rows.select_related("case")
+        Outcome = ImportRow.Outcome
+        context["errors"] = rows.filter(outcome=Outcome.ERROR)[:REPORT_ROWS_SHOWN]
+        context["created"] = rows.filter(outcome=Outcome.CREATED).select_related(
+            "case__grid", "case__category"
+        )[:REPORT_ROWS_SHOWN]
+        context["duplicates"] = rows.filter(outcome=Outcome.DUPLICATE)[:REPORT_ROWS_SHOWN]
+    fragment = request.headers.get("HX-Request")
+    template = "ledgers/_import_job.html" if fragment else "ledgers/import_job.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def import_job_resume(request, pk):
+    """Continue an import that stopped: it picks up after the last row it committed."""
+    job = _own_import(request, pk)
+    if may_resume(job):
+        resume_import_job(job)
+    return redirect("ledgers:import_job", pk=job.pk)
+
+
+@login_required
+def import_job_report(request, pk):
+    """Every row of the list and what became of it, as .xlsx."""
+    job = _own_import(request, pk)
+    ledger = import_report_ledger(job)
+    scratch = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    write_xlsx(ledger, scratch)
+    scratch.seek(0)
+    name = file_name(ledger, "xlsx")
+    response = FileResponse(scratch, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+    response.block_size = STREAM_BLOCK
+    return response
 
 
 @login_required

@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 
 from lianxin.cases import actions, signals
+from lianxin.cases.actions.common import announced_together
 from lianxin.cases.models import CaseEvent
 from lianxin.cases.sla import deadline_state
 from lianxin.cases.tasks import record_overdue_cases
@@ -142,3 +143,20 @@ class AfterCommitTest(LianxinTestCase):
             except RuntimeError:
                 pass
         self.assertEqual(heard, ["cases.case.registered"])  # only the committed one
+
+    def test_events_recorded_together_are_announced_in_one_signal(self):
+        heard = []
+
+        def listener(sender, event_ids, **kwargs):
+            heard.append(sorted(event_ids))
+
+        signals.case_events_committed.connect(listener)
+        self.addCleanup(signals.case_events_committed.disconnect, listener)
+        with self.captureOnCommitCallbacks(execute=True) as callbacks, transaction.atomic():
+            with announced_together():
+                first, second = self.register(), self.register()
+            third = self.register()
+        events = CaseEvent.objects.filter(code="cases.case.registered")
+        together = sorted(events.filter(case__in=[first, second]).values_list("pk", flat=True))
+        self.assertEqual(len(callbacks), 2)
+        self.assertEqual(heard, [together, [events.get(case=third).pk]])

@@ -1,11 +1,17 @@
 import datetime as dt
+import itertools
+import random
+from decimal import Decimal
 
 from lianxin.intel.duplicates import (
+    SAME_PLACE,
     Report,
+    at_same_place,
     bigrams,
     compare,
     dice,
     find_duplicates,
+    place_nearness,
     profile,
 )
 
@@ -91,3 +97,45 @@ def test_place_from_text_alone_when_there_is_no_map_point_or_grid():
 
 def test_the_report_itself_is_skipped():
     assert find_duplicates(LAMP, [LAMP]) == []
+
+
+def test_the_quick_same_place_test_agrees_with_place_nearness():
+    """The topics ask `at_same_place` of many pairs; it must say what place_nearness says."""
+    rng = random.Random(3)
+    addresses = [
+        "福临苑小区3号楼",
+        "福临苑5号楼",
+        "丽发新城小区",
+        "丽发小区",
+        "青峰路12号",
+        "",
+        "东湖学校",
+    ]
+    reports = []
+    for n in range(120):
+        point = rng.random() < 0.7
+        reports.append(
+            Report(
+                key=n,
+                title="路灯不亮",
+                address=rng.choice(addresses),
+                # Points up to about 700 m apart, some right at the 355 m edge.
+                latitude=36.066 + rng.uniform(-0.0032, 0.0032) if point else None,
+                longitude=120.382 + rng.uniform(-0.004, 0.004) if point else None,
+                grid=rng.choice([None, "g1", "g2"]),
+                community=rng.choice([None, "c1", "c2"]),
+                building=rng.choice(["", "3号楼", "3栋"]),
+            )
+        )
+    profiles = [profile(r) for r in reports]
+    for a, b in itertools.product(profiles, repeat=2):
+        nearness = place_nearness(a.report, b.report, a.places, b.places)[0]
+        assert at_same_place(a.report, b.report, a.places, b.places) == (nearness >= SAME_PLACE)
+
+
+def test_map_points_from_the_database_are_floats():
+    report = Report(
+        key=1, title="路灯不亮", latitude=Decimal("36.066100"), longitude=Decimal("120.3826")
+    )
+    assert (report.latitude, report.longitude) == (36.0661, 120.3826)
+    assert isinstance(report.latitude, float)

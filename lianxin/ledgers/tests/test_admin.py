@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from lianxin.ledgers.models import ExportJob
+from lianxin.ledgers.models import ExportJob, ImportJob
 from lianxin.test import LianxinTestCase
 
 
@@ -25,3 +25,14 @@ class LedgerAdminTest(LianxinTestCase):
         change = self.client.get(reverse("admin:ledgers_exportjob_change", args=[job.pk]))
         self.assertEqual(change.status_code, 200)
         self.assertNotContains(change, 'name="_save"')
+
+    def test_the_import_jobs_list_opens_read_only_without_the_uploaded_file(self):
+        job = ImportJob.objects.create(
+            owner=self.dispatcher, name="第3批.xlsx", digest="0" * 64, rows_total=57
+        )
+        page = self.client.get(reverse("admin:ledgers_importjob_changelist"))
+        self.assertContains(page, "第3批.xlsx")
+        change = self.client.get(reverse("admin:ledgers_importjob_change", args=[job.pk]))
+        self.assertEqual(change.status_code, 200)
+        self.assertNotContains(change, 'name="_save"')
+        self.assertNotContains(change, "imports/")

@@ -12,10 +12,37 @@ from openpyxl import Workbook, load_workbook
 from lianxin.cases import actions
 from lianxin.cases.models import Case, Channel
 from lianxin.ledgers.imports import COLUMNS
-from lianxin.ledgers.models import ExportJob
+from lianxin.ledgers.models import ExportJob, ImportJob
+from lianxin.ledgers.tests.test_import_jobs import run_queued_imports
 from lianxin.orgs.models import DistrictSettings
 from lianxin.test import BrowserTestCase
 from lianxin.workdays.days import local_date
+
+
+def xlsx_file(name: str, data: bytes) -> list[dict]:
+    return [
+        {
+            "name": name,
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "buffer": data,
+        }
+    ]
+
+
+def long_list(n: int) -> bytes:
+    """A list long enough to be imported by a job; every third row lacks its address."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([column.header for column in COLUMNS])
+    yesterday = dt.datetime.combine(local_date(timezone.now()) - dt.timedelta(days=1), dt.time(9))
+    for i in range(n):
+        address = "" if i % 3 == 2 else f"福临苑小区{i + 1}号楼"
+        text = "楼道灯坏了，晚上上下楼看不清台阶。"
+        sheet.append([f"ZB-L-{i:03d}", f"福临苑{i + 1}号楼楼道灯不亮", text, address, "g1"])
+        sheet.cell(row=sheet.max_row, column=len(COLUMNS), value=yesterday)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def forwarded_list() -> bytes:
@@ -99,14 +126,50 @@ class LedgersInTheBrowserTest(BrowserTestCase):
             ],
         )
         office.click("form.import-form button[type=submit]")
-        office.wait_for_selector("text=导入结果")
+        office.wait_for_selector("text=导入结果")  # a short list: imported in the request
         report = office.locator(".import-report").inner_text()
         self.assertIn("第 5 行", report)
         self.assertIn("缺少标题", report)
         self.assertIn("联系电话格式不正确", report)
         self.assertIn("未找到网格“不存在的网格”", report)
         self.assertEqual(Case.objects.filter(channel=Channel.FORWARDED).count(), 2)
+        self.addCleanup(lambda: [job.file.delete(False) for job in ImportJob.objects.all()])
         self.snap(office, "import-report")
+
+        # A long list is imported by a job: the page shows its progress, polling with htmx,
+        # until the report replaces it.
+        with override_settings(LEDGER_IMPORT_SYNC_ROWS=3):
+            office.goto(self.live_server_url + "/ledgers/import/")
+            office.set_input_files("input[name=file]", files=xlsx_file("第4批.xlsx", long_list(6)))
+            office.click("form.import-form button[type=submit]")
+            office.wait_for_selector("text=已处理 0 / 6 行")
+            self.assertIn("排队中", office.locator("#import-job").inner_text())
+            self.snap(office, "import-queued")
+            # The consumer's part runs in this thread: hold the page's polling meanwhile, so
+            # that the live server and the job never use the database at the same moment.
+            office.evaluate(
+                """() => {
+                    window.holdPolling = true;
+                    document.body.addEventListener("htmx:beforeRequest", (event) => {
+                        if (window.holdPolling) event.preventDefault();
+                    });
+                }"""
+            )
+            office.wait_for_load_state("networkidle")
+            self.assertEqual(run_queued_imports(), 1)
+            office.evaluate("() => { window.holdPolling = false; }")
+            office.wait_for_selector("text=已处理 6 / 6 行")
+        job = ImportJob.objects.get(name="第4批.xlsx")
+        self.assertEqual((job.status, job.created_count, job.error_count), ("done", 4, 2))
+        report = office.locator(".import-report").inner_text()
+        self.assertIn("导入结果", report)
+        self.assertIn("缺少地址", report)
+        self.snap(office, "import-job-report")
+        with office.expect_download() as download:
+            office.click("text=下载导入结果（.xlsx）")
+        with open(download.value.path(), "rb") as handle:
+            sheet = load_workbook(io.BytesIO(handle.read())).active
+        self.assertEqual(sheet.max_row - 1, 6)
 
         # 2. The office marks the closed case as exemplary, in place (htmx).
         office.goto(f"{self.live_server_url}/cases/{closed.pk}/")

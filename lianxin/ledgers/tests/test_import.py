@@ -4,6 +4,7 @@ that is not a spreadsheet or has the wrong columns is refused."""
 
 import datetime as dt
 import io
+from unittest.mock import patch
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -11,11 +12,23 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from lianxin.cases.actions import do_register_case
 from lianxin.cases.models import Case, CaseEvent, Channel, Status
+from lianxin.ledgers import imports
 from lianxin.ledgers.imports import COLUMNS, ImportRefused, import_cases
+from lianxin.ledgers.models import ImportJob
 from lianxin.test import LianxinTestCase, at
 
 HEADERS = [column.header for column in COLUMNS]
+
+
+class ImportFilesRemoved:
+    """Uploaded lists are stored under DATA_DIR/imports: remove what a test stored."""
+
+    def tearDown(self):
+        for job in ImportJob.objects.exclude(file=""):
+            job.file.delete(save=False)
+        super().tearDown()
 
 
 def xlsx(rows, headers=HEADERS, title_row=None) -> SimpleUploadedFile:
@@ -107,7 +120,7 @@ class ImportFunctionTest(LianxinTestCase):
         self.assertIn(first.created[0].case.tracking_number, again.duplicates[0].message)
         self.assertEqual(Case.objects.count(), 3)
 
-    def test_each_row_costs_the_same_queries_and_no_lookup_of_its_own(self):
+    def test_a_row_costs_what_registering_it_costs_and_no_query_of_its_own(self):
         calls = iter(range(100))
 
         def queries(n):
@@ -120,8 +133,42 @@ class ImportFunctionTest(LianxinTestCase):
         queries(1)  # the district's settings and calendar are read once per process
         one, three, five = len(queries(1)), len(queries(3)), len(queries(5))
         self.assertEqual(five - three, three - one)
-        units = [q for q in queries(4) if '"orgs_unit"' in q["sql"]]
+        with CaptureQueriesContext(connection) as plain:
+            do_register_case(
+                actor=self.dispatcher,
+                channel=Channel.FORWARDED,
+                title="福临苑3号楼门口路灯不亮",
+                text="3号楼门口路灯坏了一个多星期。",
+                address="福临苑小区3号楼",
+                grid=self.grid,
+                category=self.category,
+                idempotency_key="ledger:plain",
+                when=at(2026, 3, 2, 9, 30),
+            )
+        self.assertEqual((three - one) // 2, len(plain), "the workflow's queries, nothing more")
+        four = queries(4)
+        units = [q for q in four if '"orgs_unit"' in q["sql"]]
         self.assertEqual(len(units), 1, "grids and their communities are read once per file")
+        lookups = [q for q in four if '"idempotency_key" IN' in q["sql"]]
+        self.assertEqual(len(lookups), 1, "the rows of a chunk are looked up in one query")
+        with patch.object(imports, "CHUNK_ROWS", 2):
+            lookups = [q for q in queries(5) if '"idempotency_key" IN' in q["sql"]]
+        self.assertEqual(len(lookups), 3, "one lookup per chunk of 2 rows")
+
+    def test_text_too_long_for_its_column_is_the_rows_error(self):
+        upload = xlsx([row(地址="福临苑" * 70, 联系人="王" * 51), row("ZB-002")])
+        report = import_cases(upload, actor=self.dispatcher, now=at(2026, 3, 10))
+        self.assertEqual([r.row for r in report.created], [3])
+        (error,) = report.errors
+        self.assertEqual(error.row, 2)
+        self.assertIn("地址不能超过200个字", error.message)
+        self.assertIn("联系人不能超过50个字", error.message)
+
+    def test_a_list_over_the_limit_is_refused_before_anything_is_imported(self):
+        with patch.object(imports, "MAX_ROWS", 2), self.assertRaises(ImportRefused) as refused:
+            import_cases(xlsx([row(), row("ZB-002"), row("ZB-003")]), actor=self.dispatcher)
+        self.assertIn("表格有3行数据，超过单次导入上限2行", refused.exception.message)
+        self.assertFalse(Case.objects.exists())
 
     def test_a_row_repeated_within_the_file_is_reported(self):
         report = import_cases(xlsx([row(), row()]), actor=self.dispatcher, now=at(2026, 3, 10))
@@ -186,7 +233,9 @@ class ImportFunctionTest(LianxinTestCase):
             import_cases(xlsx([]), actor=self.dispatcher)
 
 
-class ImportPageTest(LianxinTestCase):
+class ImportPageTest(ImportFilesRemoved, LianxinTestCase):
+    """A small list is imported in the request; the page then shows the job's report."""
+
     url = reverse("ledgers:import")
 
     def test_the_office_imports_and_sees_the_report(self):
@@ -194,19 +243,38 @@ class ImportPageTest(LianxinTestCase):
         self.assertContains(self.client.get(self.url), "下载导入模板")
         upload = xlsx([row(), row("ZB-002", 联系电话="12345")])
         response = self.client.post(self.url, {"file": upload})
-        self.assertContains(response, "导入结果")
-        self.assertContains(response, "第 3 行")
-        self.assertContains(response, "联系电话格式不正确")
+        job = ImportJob.objects.get()
+        self.assertRedirects(response, reverse("ledgers:import_job", args=[job.pk]))
+        self.assertEqual(
+            (job.status, job.rows_done, job.created_count, job.error_count), ("done", 2, 1, 1)
+        )
+        page = self.client.get(response.url)
+        self.assertContains(page, "导入结果")
+        self.assertContains(page, "第 3 行")
+        self.assertContains(page, "联系电话格式不正确")
+        self.assertNotContains(page, 'hx-trigger="every 1s"')  # finished: no polling
         case = Case.objects.get()
-        self.assertContains(response, case.tracking_number)
-        self.assertContains(response, reverse("workbench:case", args=[case.pk]))
+        self.assertContains(page, case.tracking_number)
+        self.assertContains(page, reverse("workbench:case", args=[case.pk]))
+        self.assertContains(page, reverse("ledgers:import_job_report", args=[job.pk]))
+        self.assertContains(self.client.get(self.url), "最近的导入")
 
     def test_a_refused_file_is_explained_on_the_page(self):
         self.client.force_login(self.dispatcher)
         upload = SimpleUploadedFile("清单.xlsx", b"just text")
         response = self.client.post(self.url, {"file": upload})
+        self.assertEqual(response.status_code, 200)
         self.assertContains(response, "文件不是 Excel 表格（.xlsx）")
-        self.assertNotContains(response, "导入结果")
+        self.assertFalse(ImportJob.objects.exists())
+
+    def test_wrong_columns_are_refused_on_the_page_naming_the_expected_ones(self):
+        self.client.force_login(self.dispatcher)
+        upload = xlsx([["1", "路灯", "福临苑"]], headers=["编号", "标题", "地点"])
+        response = self.client.post(self.url, {"file": upload})
+        self.assertContains(response, "缺少必填列：诉求内容、地址")
+        self.assertContains(response, "应有的列：来源编号（可选）、标题、诉求内容、地址")
+        self.assertFalse(ImportJob.objects.exists())
+        self.assertFalse(Case.objects.exists())
 
     def test_only_the_office_imports(self):
         for user in (self.handler_a, self.street_staff, self.leader, self.resident):
@@ -216,6 +284,7 @@ class ImportPageTest(LianxinTestCase):
                 response = self.client.post(self.url, {"file": xlsx([row()])})
                 self.assertEqual(response.status_code, 404)
         self.assertFalse(Case.objects.exists())
+        self.assertFalse(ImportJob.objects.exists())
 
     def test_the_template_downloads_with_the_expected_columns(self):
         for user in (self.dispatcher, self.admin):
