@@ -18,6 +18,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lianxin.cases.models import Case, Status
 from lianxin.cases.search import bigrams
@@ -211,5 +212,9 @@ def describe(match: duplicates.Match, *, public: bool = False) -> list[str]:
         elif code == "same_community" and not public:
             words.append(_("同一社区"))
         elif code == "days":
-            words.append(_("当天登记") if value == 0 else _("相隔%(days)d天") % {"days": value})
+            words.append(
+                _("当天登记")
+                if value == 0
+                else ngettext("相隔%(days)d天", "相隔%(days)d天", value) % {"days": value}
+            )
     return words

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianxin.cases import actions
@@ -264,7 +265,11 @@ def topic_batch(request, pk, action):
     if done:
         messages.success(
             request,
-            _("已%(action)s %(n)d 件：%(numbers)s")
+            ngettext(
+                "已%(action)s %(n)d 件：%(numbers)s",
+                "已%(action)s %(n)d 件：%(numbers)s",
+                len(done),
+            )
             % {"action": label, "n": len(done), "numbers": "、".join(done)},
         )
     for line in failed:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lianxin.cases.models import Case
 from lianxin.figures import metrics as m
@@ -66,7 +67,7 @@ def show(figure: m.Figure) -> str:
     if kind == "rate" or kind == "score":
         return f"{value:.1f}%" if kind == "rate" else f"{value:.1f}"
     if kind == "duration":
-        return _("%(n)s个工作日") % {"n": value}
+        return ngettext("%(n)s个工作日", "%(n)s个工作日", value) % {"n": value}
     return str(value)
 
 
