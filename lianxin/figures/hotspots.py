@@ -2,10 +2,11 @@
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from lianxin.figures import tally
 from lianxin.figures.metrics import Context, group_labels, start_of_day, week_start
+from lianxin.figures.models import Tally
 from lianxin.workdays.days import local_date
 
 DIMENSIONS = ("category", "grid")
@@ -43,17 +44,21 @@ def hot_spots(cases: QuerySet, ctx: Context, limit: int = 10) -> dict[str, list[
 def hot_spots_of_district(ctx: Context, limit: int = 10) -> dict[str, list[dict]]:
     """The same for the whole district, from the figures' tally."""
     last_week, this_week, today = weeks(ctx)
-    summed = tally.sums(last_week, today, DIMENSIONS, step="day")
-    counts: dict[str, dict] = {dimension: {} for dimension in DIMENSIONS}
-    for (dimension, key, day), facts in summed.items():
-        value = tally.key_of(dimension, key)
-        if value is None:
-            continue
-        cases = sum(n for fact, n in facts.items() if fact.startswith("status:"))
-        this, last = counts[dimension].get(value, (0, 0))
-        counts[dimension][value] = (
-            (this + cases, last) if day >= this_week else (this, last + cases)
+    rows = (
+        Tally.objects.filter(
+            span=Tally.Span.DAY, day__gte=last_week, day__lte=today, dimension__in=DIMENSIONS
         )
+        .exclude(key="")
+        .values_list("dimension", "key")
+        .annotate(
+            this=Sum("cases", filter=Q(day__gte=this_week)),
+            last=Sum("cases", filter=Q(day__lt=this_week)),
+        )
+        .order_by()
+    )
+    counts: dict[str, dict] = {dimension: {} for dimension in DIMENSIONS}
+    for dimension, key, this, last in rows:
+        counts[dimension][tally.key_of(dimension, key)] = (this or 0, last or 0)
     return _ranked(counts, ctx, limit)
 
 

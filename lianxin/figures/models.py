@@ -25,6 +25,9 @@ class Tally(models.Model):
     # The group within the dimension ("" for cases without a value, and for the district).
     key = models.CharField(max_length=40, blank=True)
     counts = models.JSONField(default=dict)
+    # The number of cases `counts` is of (the sum of its status facts), for the figures that
+    # only count cases (hot spots) to add up in the database.
+    cases = models.IntegerField(default=0)
     # False on the rows that changes insert, until `compact` folds them into their group.
     settled = models.BooleanField(default=False)
 

@@ -168,9 +168,21 @@ def difference(before: CaseFacts | None, after: CaseFacts | None) -> list[Tally]
         counts = {fact: n for fact, n in change.items() if n}
         if counts:
             rows.append(
-                Tally(span=Tally.Span.DAY, day=day, dimension=dimension, key=key, counts=counts)
+                Tally(
+                    span=Tally.Span.DAY,
+                    day=day,
+                    dimension=dimension,
+                    key=key,
+                    counts=counts,
+                    cases=cases_in(counts),
+                )
             )
     return rows
+
+
+def cases_in(counts: Mapping[str, int]) -> int:
+    """How many cases the counts are of: each case has exactly one status."""
+    return sum(n for fact, n in counts.items() if fact.startswith("status:"))
 
 
 def values_of(instance) -> dict:
@@ -229,14 +241,18 @@ def sums(
 ) -> dict[tuple, Counter]:
     """{(dimension, key, bucket): counts} over the cases registered from `start` to `end`,
     with `step` ("day", "week", "month", ...) the trend's buckets (their first day), or one
-    bucket, None. Whole months come from month rows unless the buckets split months."""
+    bucket, None. Months come from month rows unless the buckets split months."""
     months = step in (None, "month", "quarter", "year")
     rows = Tally.objects.filter(
         _rows_between(start, end, months=months), dimension__in=list(dimensions)
-    ).values_list("dimension", "key", "day", "counts")
+    ).values_list("dimension", "key", "span", "day", "counts")
     out: dict[tuple, Counter] = defaultdict(Counter)
-    for dimension, key, day, counts in rows.iterator(chunk_size=5000):
-        out[(dimension, key, bucket_start(day, step) if step else None)].update(counts)
+    for dimension, key, span, day, counts in rows.iterator(chunk_size=5000):
+        group = out[(dimension, key, bucket_start(day, step) if step else None)]
+        if span == Tally.Span.DAY and not start <= day <= end:
+            group.subtract(counts)  # a day of a month read whole, outside the period
+        else:
+            group.update(counts)
     return out
 
 
@@ -253,23 +269,28 @@ def bucket_start(day: dt.date, step: str) -> dt.date:
 
 
 def _rows_between(start: dt.date, end: dt.date, *, months: bool) -> Q:
+    """The rows that add up to the period: day rows, or for each month the period covers
+    mostly, the month's row (which holds its days' settled rows) with its days' unsettled
+    rows inside the period added and its settled rows outside it taken away. A period up
+    to today reads a whole month row for the current month: its later days have no rows."""
+    D, M = Tally.Span.DAY, Tally.Span.MONTH
     if not months:
-        return Q(span=Tally.Span.DAY, day__gte=start, day__lte=end)
-    first_whole = start if start.day == 1 else _next_month(start)
-    # The last day of the last month that ends inside the period.
-    last_whole_end = _next_month(end) - dt.timedelta(days=1)
-    if last_whole_end != end:
-        last_whole_end = end.replace(day=1) - dt.timedelta(days=1)
-    if first_whole > last_whole_end:  # no whole month inside
-        return Q(span=Tally.Span.DAY, day__gte=start, day__lte=end)
-    # A month row holds its days' settled rows; the days' newer rows are not in it yet.
-    where = Q(span=Tally.Span.MONTH, day__gte=first_whole, day__lte=last_whole_end) | Q(
-        span=Tally.Span.DAY, settled=False, day__gte=first_whole, day__lte=last_whole_end
-    )
-    if start < first_whole:
-        where |= Q(span=Tally.Span.DAY, day__gte=start, day__lt=first_whole)
-    if last_whole_end < end:
-        where |= Q(span=Tally.Span.DAY, day__gt=last_whole_end, day__lte=end)
+        return Q(span=D, day__gte=start, day__lte=end)
+    where = Q(pk__in=[])
+    month = start.replace(day=1)
+    while month <= end:
+        last = _next_month(month) - dt.timedelta(days=1)
+        low, high = max(start, month), min(end, last)
+        outside = [(month, low - dt.timedelta(days=1)), (high + dt.timedelta(days=1), last)]
+        outside = [(a, b) for a, b in outside if a <= b]
+        days_outside = sum((b - a).days + 1 for a, b in outside)
+        if days_outside * 2 > (last - month).days + 1:
+            where |= Q(span=D, day__gte=low, day__lte=high)
+        else:
+            where |= Q(span=M, day=month) | Q(span=D, settled=False, day__gte=low, day__lte=high)
+            for a, b in outside:
+                where |= Q(span=D, settled=True, day__gte=a, day__lte=b)
+        month = _next_month(month)
     return where
 
 
@@ -406,7 +427,14 @@ def _fold(group: dict, using: str) -> int:
         ):
             counts = {fact: n for fact, n in total.items() if n}
             if counts:
-                tallies.create(span=span, day=first, **where, counts=counts, settled=True)
+                tallies.create(
+                    span=span,
+                    day=first,
+                    **where,
+                    counts=counts,
+                    cases=cases_in(counts),
+                    settled=True,
+                )
                 kept += 1
         return len(days) + len(months) - kept
 
@@ -450,6 +478,7 @@ def rebuild(case_model=None, *, tally_model=None, using: str = "default") -> int
                         dimension=dimension,
                         key=key,
                         counts=counts,
+                        cases=cases_in(counts),
                         settled=True,
                     )
                     for span, groups in ((Tally.Span.DAY, days), (Tally.Span.MONTH, months))
@@ -462,7 +491,8 @@ def rebuild(case_model=None, *, tally_model=None, using: str = "default") -> int
 
 
 def differences(using: str = "default") -> list[tuple]:
-    """Groups whose tally differs from a recount of the cases: [(group, tally, recount)]."""
+    """Groups whose tally differs from a recount of the cases: [(group, tally, recount)].
+    The `cases` column is compared as the pseudo-fact "(cases)"."""
     from lianxin.cases.models import Case
 
     recount: dict[tuple, Counter] = defaultdict(Counter)
@@ -470,14 +500,19 @@ def differences(using: str = "default") -> list[tuple]:
         case = facts(values)
         for span in SPANS:
             for dimension, key in case.keys.items():
-                recount[(span, span_day(span, case.day), dimension, key)].update(case.counts)
+                group = recount[(span, span_day(span, case.day), dimension, key)]
+                group.update(case.counts)
+                group["(cases)"] += 1
     kept: dict[tuple, Counter] = defaultdict(Counter)
-    for span, day, dimension, key, counts, settled in Tally.objects.using(using).values_list(
-        "span", "day", "dimension", "key", "counts", "settled"
+    for span, day, dimension, key, counts, cases, settled in Tally.objects.using(using).values_list(
+        "span", "day", "dimension", "key", "counts", "cases", "settled"
     ):
-        kept[(span, day, dimension, key)].update(counts)
+        groups = [(span, day, dimension, key)]
         if span == Tally.Span.DAY and not settled:  # not carried into the month yet
-            kept[(Tally.Span.MONTH, span_day(Tally.Span.MONTH, day), dimension, key)].update(counts)
+            groups.append((Tally.Span.MONTH, span_day(Tally.Span.MONTH, day), dimension, key))
+        for group in groups:
+            kept[group].update(counts)
+            kept[group]["(cases)"] += cases
     out = []
     for group in sorted(set(recount) | set(kept), key=str):
         a = {f: n for f, n in kept[group].items() if n}

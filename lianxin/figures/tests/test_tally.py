@@ -93,6 +93,24 @@ class KeepingCountTest(FlowTestCase):
         self.assertEqual(tally.differences(), [])
 
 
+class PeriodTest(FlowTestCase):
+    def test_a_month_read_whole_leaves_out_its_days_outside_the_period(self):
+        for day in (3, 20, 28):
+            self.new(at(2026, 10, day, 9))
+        tally.compact()
+        self.new(at(2026, 10, 5, 9))  # not yet carried into October's row
+        self.new(at(2026, 10, 29, 9))
+        ctx = m.Context.build(now=NOW)
+        for end, expected in ((25, 3), (31, 5), (2, 0), (4, 1)):
+            with self.subTest(end=end):
+                selection = m.Selection(dt.date(2026, 10, 1), dt.date(2026, 10, end))
+                self.assertEqual(
+                    board.summary_from_tally(selection, ctx)["total"].numerator, expected
+                )
+                scanned = m.summary(selection.apply(Case.objects.all()), ctx)
+                self.assertEqual(scanned["total"].numerator, expected)
+
+
 class CompactingTest(FlowTestCase):
     def test_folding_keeps_every_sum_and_drops_what_cancels_out(self):
         case = self.through([at(2026, 11, 2, 9), at(2026, 11, 2, 10), at(2026, 11, 2, 11)])
