@@ -15,7 +15,21 @@ def export_storage() -> FileSystemStorage:
     return FileSystemStorage(location=Path(settings.DATA_DIR) / "exports")
 
 
-class ExportJob(models.Model):
+class Progress:
+    """What a job's page shows of it (a job model with `status`, `rows_done`, `rows_total`)."""
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.rows_done * 100 // self.rows_total)
+
+
+class ExportJob(Progress, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")
         RUNNING = "running", _("导出中")
@@ -56,16 +70,6 @@ class ExportJob(models.Model):
     def __str__(self):
         return f"{self.title or self.kind} ({self.get_status_display()})"
 
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if not self.rows_total:
-            return 100 if self.status == self.Status.DONE else 0
-        return min(100, self.rows_done * 100 // self.rows_total)
-
 
 def import_storage() -> FileSystemStorage:
     """Uploaded lists carry residents' names and phones: kept outside MEDIA_ROOT, read only
@@ -73,7 +77,7 @@ def import_storage() -> FileSystemStorage:
     return FileSystemStorage(location=Path(settings.DATA_DIR) / "imports")
 
 
-class ImportJob(models.Model):
+class ImportJob(Progress, models.Model):
     """The import of one uploaded forwarded list: its progress, and the fate of each row in
     `rows`. Rows are committed in chunks together with the checkpoint (`last_row`), so a
     job that stops keeps what it imported and continues after the checkpoint."""
@@ -120,16 +124,6 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_status_display()})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if not self.rows_total:
-            return 100 if self.status == self.Status.DONE else 0
-        return min(100, self.rows_done * 100 // self.rows_total)
 
 
 class ImportRow(models.Model):
