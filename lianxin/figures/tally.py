@@ -228,9 +228,28 @@ def after_delete(sender, instance, using="default", **kwargs):
         write(difference(facts(stored), None), using)
 
 
+WRITTEN = ("span", "day", "dimension", "key", "counts", "cases", "settled")
+
+
 def write(rows: list[Tally], using: str = "default") -> None:
-    if rows:
-        Tally.objects.using(using).bulk_create(rows)
+    """Insert the rows with one plain INSERT: `bulk_create` would ask for their new ids
+    back, which nothing needs, and that costs a third of the tally's share of a save."""
+    if not rows:
+        return
+    connection = connections[using]
+    fields = [Tally._meta.get_field(name) for name in WRITTEN]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    params = [
+        field.get_db_prep_save(getattr(row, field.attname), connection)
+        for row in rows
+        for field in fields
+    ]
+    # Only the model's own table and column names are in the text; the values are params.
+    sql = f"INSERT INTO {quote(Tally._meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 # Reading.
