@@ -392,11 +392,12 @@ def key_of(dimension: str, key: str):
 # Maintenance.
 
 
-def compact(*, using: str = "default", batch: int = 2000) -> int:
+def compact(*, using: str = "default", batch: int = 200) -> int:
     """Fold the new rows of each day group into its settled row, and carry them into the
-    month's row, in one transaction each (the sums a reader sees do not change); returns
-    how many rows went. The rows are locked first, so two compactions at once are
-    harmless: a row the other already folded is skipped."""
+    month's row, `batch` groups to a transaction (the sums a reader sees do not change);
+    returns how many rows went. The rows are locked first, so two compactions at once are
+    harmless: a row the other already folded is skipped. Writers only insert, so the
+    locks keep no one waiting but another compaction."""
     removed = 0
     while True:
         groups = list(
@@ -404,58 +405,60 @@ def compact(*, using: str = "default", batch: int = 2000) -> int:
             .filter(settled=False)
             .values("day", "dimension", "key")
             .distinct()
-            .order_by()[:batch]
+            # One order for every compaction, so that two at once lock rows in turn.
+            .order_by("day", "dimension", "key")[:batch]
         )
         if not groups:
             return removed
-        for group in groups:
-            removed += _fold(group, using)
+        with transaction.atomic(using=using):
+            for group in groups:
+                removed += _fold(group, using)
 
 
 def _fold(group: dict, using: str) -> int:
+    """One day group, inside the caller's transaction."""
     tallies = Tally.objects.using(using)
     where = {"dimension": group["dimension"], "key": group["key"]}
     day, month = group["day"], span_day(Tally.Span.MONTH, group["day"])
-    with transaction.atomic(using=using):
-        days = list(
-            tallies.select_for_update()
-            .filter(span=Tally.Span.DAY, day=day, **where)
-            .values_list("pk", "counts", "settled")
-        )
-        fresh: Counter = Counter()
-        for _pk, counts, settled in days:
-            if not settled:
-                fresh.update(counts)
-        if all(settled for _pk, _c, settled in days):
-            return 0  # another compaction got here first
-        months = list(
-            tallies.select_for_update()
-            .filter(span=Tally.Span.MONTH, day=month, **where)
-            .values_list("pk", "counts")
-        )
-        day_total, month_total = Counter(), Counter(fresh)
-        for _pk, counts, _settled in days:
-            day_total.update(counts)
-        for _pk, counts in months:
-            month_total.update(counts)
-        tallies.filter(pk__in=[row[0] for row in days + months]).delete()
-        kept = 0
-        for span, first, total in (
-            (Tally.Span.DAY, day, day_total),
-            (Tally.Span.MONTH, month, month_total),
-        ):
-            counts = {fact: n for fact, n in total.items() if n}
-            if counts:
-                tallies.create(
-                    span=span,
-                    day=first,
-                    **where,
-                    counts=counts,
-                    cases=cases_in(counts),
-                    settled=True,
-                )
-                kept += 1
-        return len(days) + len(months) - kept
+    days = list(
+        tallies.select_for_update()
+        .filter(span=Tally.Span.DAY, day=day, **where)
+        .values_list("pk", "counts", "settled")
+    )
+    fresh: Counter = Counter()
+    for _pk, counts, settled in days:
+        if not settled:
+            fresh.update(counts)
+    if all(settled for _pk, _c, settled in days):
+        return 0  # another compaction got here first
+    months = list(
+        tallies.select_for_update()
+        .filter(span=Tally.Span.MONTH, day=month, **where)
+        .values_list("pk", "counts")
+    )
+    day_total, month_total = Counter(), Counter(fresh)
+    for _pk, counts, _settled in days:
+        day_total.update(counts)
+    for _pk, counts in months:
+        month_total.update(counts)
+    tallies.filter(pk__in=[row[0] for row in days + months]).delete()
+    kept = 0
+    for span, first, total in (
+        (Tally.Span.DAY, day, day_total),
+        (Tally.Span.MONTH, month, month_total),
+    ):
+        counts = {fact: n for fact, n in total.items() if n}
+        if counts:
+            tallies.create(
+                span=span,
+                day=first,
+                **where,
+                counts=counts,
+                cases=cases_in(counts),
+                settled=True,
+            )
+            kept += 1
+    return len(days) + len(months) - kept
 
 
 def rebuild(case_model=None, *, tally_model=None, using: str = "default") -> int:

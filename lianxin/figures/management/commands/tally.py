@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from lianxin.figures import tally
+from lianxin.figures.models import Tally
 
 
 class Command(BaseCommand):
@@ -25,8 +26,9 @@ class Command(BaseCommand):
                 )
             self.stdout.write("The tally equals the cases.")
         elif action == "compact":
-            removed = tally.compact()
-            self.stdout.write(f"Folded away {removed} rows.")
+            before = Tally.objects.count()
+            tally.compact()
+            self.stdout.write(f"Rows folded: {before} before, {Tally.objects.count()} now.")
         else:
             counted = tally.rebuild()
             self.stdout.write(f"Counted {counted} cases.")
