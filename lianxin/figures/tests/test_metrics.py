@@ -258,7 +258,9 @@ class HotSpotTest(FlowTestCase):
         self.new(at(2026, 11, 11), category=noise, grid=self.other_grid)
         self.new(at(2026, 11, 6))  # the week before last: not counted
 
-        hot = hotspots.hot_spots(Case.objects.all(), m.Context.build(now=NOW))
+        ctx = m.Context.build(now=NOW)
+        hot = hotspots.hot_spots(Case.objects.all(), ctx)
+        self.assertEqual(hotspots.hot_spots_of_district(ctx), hot)  # from the tally
         self.assertEqual(hot["this_week_start"], dt.date(2026, 11, 16))
         self.assertEqual(
             [(i["key"], i["this_week"], i["last_week"], i["change"]) for i in hot["category"]],

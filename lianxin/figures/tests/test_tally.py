@@ -36,7 +36,7 @@ class KeepingCountTest(FlowTestCase):
         self.assertEqual(after["total"].numerator, 1)
         self.assertEqual(tally.differences(), [])
 
-    def test_a_refused_action_leaves_the_tally_as_it_was(self):
+    def test_an_action_rolled_back_with_its_request_leaves_the_tally_as_it_was(self):
         case = self.new(at(2026, 11, 2, 9))
         rows = Tally.objects.count()
         with self.assertRaises(RuntimeError), transaction.atomic():
