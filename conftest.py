@@ -1,4 +1,8 @@
+import datetime as dt
+import os
+
 import pytest
+import time_machine
 
 from lianxin.orgs.models import clear_settings_cache
 from lianxin.workdays.days import clear_cache
@@ -27,10 +31,36 @@ def job_queue_in_memory():
     HUEY.storage = saved
 
 
+def shift_the_clock() -> None:
+    """Move the whole process's clock forward by LIANXIN_TEST_CLOCK_SHIFT_DAYS days.
+
+    time-machine patches the clock for every thread, so the live server's threads see the
+    same shifted "now" as the test. A test that passes only in the month it was written
+    then fails at once, not a year later; tests that travel themselves still can.
+    """
+    days = os.getenv("LIANXIN_TEST_CLOCK_SHIFT_DAYS", "").strip()
+    if not days:
+        return
+    try:
+        shift = dt.timedelta(days=int(days))
+    except ValueError:
+        message = f"LIANXIN_TEST_CLOCK_SHIFT_DAYS must be whole days, not {days!r}"
+        raise pytest.UsageError(message) from None
+    time_machine.travel(dt.datetime.now(dt.UTC) + shift, tick=True).start()
+
+
 def pytest_configure(config):
     from django.conf import settings
+
+    shift_the_clock()
 
     # The cast logs in with known passwords; a slow hash only slows the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests that need the word splitter load it themselves; no background thread per worker.
     settings.INTEL_WARM_UP = False
+
+
+def pytest_report_header(config):
+    days = os.getenv("LIANXIN_TEST_CLOCK_SHIFT_DAYS", "").strip()
+    if days:
+        return f"clock shifted {days} days ahead: today is {dt.date.today()} for these tests"

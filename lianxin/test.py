@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import TestCase, override_settings
@@ -214,6 +215,10 @@ class BrowserTestCase(StaticLiveServerTestCase):
     """
 
     artifacts = "browser"
+    # Each browser test runs at its own moment, never at today's: time-machine moves the
+    # clock of the whole process, so the live server's threads see it too. The clock
+    # ticks on from there, since pages wait on real time passing.
+    now = at(2026, 6, 17, 10, 0)
 
     @classmethod
     def setUpClass(cls):
@@ -237,6 +242,7 @@ class BrowserTestCase(StaticLiveServerTestCase):
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
     def setUp(self):
+        self.enterContext(time_machine.travel(self.now, tick=True))
         District.build(self)
         media = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, media)

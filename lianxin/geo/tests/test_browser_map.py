@@ -76,7 +76,7 @@ class MapInTheBrowserTest(BrowserTestCase):
             grid=self.grid,
             latitude=Decimal("36.1050"),
             longitude=Decimal("120.4050"),
-            when=at(2026, 11, 20),
+            when=at(2026, 6, 15),  # due in 7 working days: not late on the test's 17 June
         )
         late = actions.do_register_case(
             actor=self.grid_worker,
@@ -87,7 +87,7 @@ class MapInTheBrowserTest(BrowserTestCase):
             grid=self.grid,
             latitude=Decimal("36.1030"),
             longitude=Decimal("120.4030"),
-            when=at(2025, 1, 6),
+            when=at(2026, 5, 6),  # past its reply deadline on the test's 17 June
         )
         actions.do_dispatch_case(late, actor=self.dispatcher, unit=self.dept_b)
         actions.do_register_case(
@@ -99,7 +99,7 @@ class MapInTheBrowserTest(BrowserTestCase):
             grid=self.other_grid,
             latitude=Decimal("36.1060"),
             longitude=Decimal("120.4160"),
-            when=at(2026, 11, 20),
+            when=at(2026, 6, 15),
         )
 
         office = self.watch(self.person("dispatcher", "pw-dispatcher"))
