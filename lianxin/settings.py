@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "lianxin.orgs",
     "lianxin.workdays",
     "lianxin.cases",
+    "lianxin.registry",
     "lianxin.intel",
     "lianxin.figures",
     "lianxin.geo",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from lianxin.accounts.models import Membership, User
+from lianxin.accounts.models import Disclosure, Membership, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -28,3 +28,22 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "unit__kind"]
     search_fields = ["user__username", "user__full_name", "unit__name"]
     autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(admin.ModelAdmin):
+    """The office reads who saw which resident's data; nobody edits or deletes the log."""
+
+    list_display = ["at", "user", "subject", "object_id", "fields", "place"]
+    list_filter = ["subject"]
+    search_fields = ["user__username", "user__full_name", "place"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

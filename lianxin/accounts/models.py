@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.orgs.models import Unit
@@ -80,3 +81,46 @@ class Membership(models.Model):
                     % {"role": self.get_role_display(), "kind": self.unit.get_kind_display()}
                 }
             )
+
+
+class Disclosure(models.Model):
+    """One view of a resident's unmasked personal data: who saw what of which record, when.
+
+    Personal-information law (PIPL) asks that access to personal data be accountable; the
+    office reads this log. Lists that show data masked are not logged, only unmasked views.
+    """
+
+    class Subject(models.TextChoices):
+        CASE = "case", _("诉求")
+        HOUSEHOLD = "household", _("住户")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("查看人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), db_index=True)
+    subject = models.CharField(_("对象类型"), max_length=20, choices=Subject.choices)
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    # Which data were shown unmasked, e.g. "phone" or "phone,id_number".
+    fields = models.CharField(_("内容"), max_length=100)
+    # Where: the page or export that showed it.
+    place = models.CharField(_("位置"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["subject", "object_id"], name="disclosure_subject")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_subject_display()} {self.object_id}"
+
+
+def record_disclosures(user, subject: str, object_ids, fields: str, place: str = "") -> None:
+    """Log that `user` saw `fields` of these records unmasked (one row per record)."""
+    at = timezone.now()
+    Disclosure.objects.bulk_create(
+        Disclosure(
+            user=user, at=at, subject=subject, object_id=pk, fields=fields, place=place[:200]
+        )
+        for pk in object_ids
+    )

@@ -1,0 +1,25 @@
+"""Every change to the registers goes through one of these functions.
+
+Each takes the acting user as `actor`, checks his right against `lianxin.registry.rules`,
+writes the change and a `RegistryEvent` in one transaction, and says what it did.
+"""
+
+from lianxin.registry.actions.registers import (
+    Saved,
+    do_assign_household_to_pair,
+    do_replace_pair_member,
+    do_save_cadre,
+    do_save_household,
+    do_save_pair,
+    pair_warnings,
+)
+
+__all__ = [
+    "Saved",
+    "do_assign_household_to_pair",
+    "do_replace_pair_member",
+    "do_save_cadre",
+    "do_save_household",
+    "do_save_pair",
+    "pair_warnings",
+]

@@ -1,0 +1,365 @@
+"""Households with their residents, cadres and their pairs.
+
+The save actions are idempotent by design, because imports call them row by row: a
+household is found by its community and normalised address, a cadre by his phone (or his
+name within his employer), a pair by its code. Saving what is already there changes
+nothing and writes no event; saving a difference writes the difference.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lianxin.cases.actions.intake import PHONE_RE
+from lianxin.cases.rules import WorkflowError
+from lianxin.orgs.models import Unit
+from lianxin.registry import rules
+from lianxin.registry.addresses import address_key
+from lianxin.registry.models import (
+    Building,
+    Cadre,
+    Household,
+    Pair,
+    PairMember,
+    RegistryEvent,
+    Resident,
+    Tag,
+)
+
+Outcome = Literal["created", "updated", "unchanged"]
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save action did: the row, and whether it was created, updated or unchanged."""
+
+    row: object
+    outcome: Outcome
+    changes: dict
+
+
+def _event(code: str, actor, at, *, household=None, pair=None, **data) -> None:
+    RegistryEvent.objects.create(
+        code=code, actor=actor, at=at, household=household, pair=pair, data=data
+    )
+
+
+def _apply(row, values: dict) -> dict:
+    """Set `values` on `row`; return {field: [old, new]} for what differed."""
+    changes = {}
+    for name, new in values.items():
+        old = getattr(row, name)
+        if old != new:
+            changes[name] = [_plain(old), _plain(new)]
+            setattr(row, name, new)
+    return changes
+
+
+def _plain(value):
+    if isinstance(value, (Unit, Building, Pair)):
+        return value.pk
+    return value
+
+
+def _phone(phone: str) -> str:
+    phone = (phone or "").strip().replace(" ", "")
+    if phone and not PHONE_RE.match(phone):
+        raise WorkflowError("invalid", _("电话号码格式不正确：%(phone)s") % {"phone": phone})
+    return phone
+
+
+def _community_and_grid(community: Unit, grid: Unit | None) -> None:
+    if community.kind != Unit.Kind.COMMUNITY:
+        raise WorkflowError("invalid", _("“%(unit)s”不是社区/村。") % {"unit": community})
+    if grid is not None and grid.parent_id != community.pk:
+        raise WorkflowError(
+            "invalid",
+            _("网格“%(grid)s”不属于“%(community)s”。") % {"grid": grid, "community": community},
+        )
+
+
+def do_save_household(
+    *,
+    actor,
+    community: Unit,
+    address: str,
+    head_name: str,
+    phone: str = "",
+    member_count: int = 1,
+    grid: Unit | None = None,
+    building: Building | None = None,
+    kind: str = Household.Kind.URBAN,
+    entrance: str = "",
+    room: str = "",
+    note: str = "",
+    residents: list[dict] | None = None,
+    when: dt.datetime | None = None,
+) -> Saved:
+    """Create the household at `address` in `community`, or bring it up to these values.
+
+    `residents`, when given, is the whole list of members ({name, relation, birth_year,
+    phone, tags: [tag codes]}): members are matched by name, and a member no longer listed
+    is marked as moved out, not deleted (his visits and cases keep their history).
+    """
+    at = when or timezone.now()
+    _community_and_grid(community, grid)
+    address = (address or "").strip()
+    head_name = (head_name or "").strip()
+    if not address:
+        raise WorkflowError("invalid", _("缺少地址。"))
+    if not head_name:
+        raise WorkflowError("invalid", _("缺少户主姓名。"))
+    if not isinstance(member_count, int) or isinstance(member_count, bool) or member_count < 1:
+        raise WorkflowError("invalid", _("人口必须是不小于1的整数。"))
+    rules.check("keep_household", actor, community=community, grid_id=grid and grid.pk)
+    key = address_key(address)
+    values = {
+        "kind": kind,
+        "grid": grid,
+        "building": building,
+        "address": address,
+        "entrance": entrance,
+        "room": room,
+        "head_name": head_name,
+        "phone": _phone(phone),
+        "member_count": member_count,
+        "note": note,
+        "active": True,
+    }
+    with transaction.atomic():
+        household = (
+            Household.objects.select_for_update()
+            .filter(community=community, address_key=key)
+            .first()
+        )
+        if household is None:
+            household = Household.objects.create(
+                community=community, address_key=key, created_at=at, updated_at=at, **values
+            )
+            _event("registry.household.created", actor, at, household=household)
+            outcome: Outcome = "created"
+            changes = {}
+        else:
+            # The address as first written stays: another spelling of it is no change.
+            values.pop("address")
+            changes = _apply(household, values)
+            outcome = "updated" if changes else "unchanged"
+        if residents is not None:
+            member_changes = _save_residents(household, residents)
+            if member_changes:
+                changes["residents"] = member_changes
+                outcome = "updated" if outcome == "unchanged" else outcome
+        if outcome == "updated":
+            household.updated_at = at
+            household.save()
+            _event("registry.household.updated", actor, at, household=household, changes=changes)
+    return Saved(household, outcome, changes)
+
+
+def _save_residents(household: Household, listed: list[dict]) -> list[str]:
+    """Bring the household's members to `listed`; return a line per change."""
+    tags = {tag.code: tag for tag in Tag.objects.all()} | {
+        tag.name: tag for tag in Tag.objects.all()
+    }
+    existing = {r.name: r for r in household.residents.prefetch_related("tags")}
+    changes = []
+    seen = set()
+    for entry in listed:
+        name = (entry.get("name") or "").strip()
+        if not name or name in seen:
+            continue
+        seen.add(name)
+        wanted_tags = set()
+        for label in entry.get("tags") or ():
+            if label not in tags:
+                raise WorkflowError("invalid", _("未知的人员标签：%(tag)s") % {"tag": label})
+            wanted_tags.add(tags[label].pk)
+        values = {
+            "relation": entry.get("relation") or Resident.Relation.OTHER,
+            "birth_year": entry.get("birth_year"),
+            "phone": _phone(entry.get("phone", "")),
+            "active": True,
+        }
+        resident = existing.get(name)
+        if resident is None:
+            resident = Resident.objects.create(household=household, name=name, **values)
+            resident.tags.set(wanted_tags)
+            changes.append(f"+{name}")
+            continue
+        differs = _apply(resident, values)
+        if differs:
+            resident.save()
+        if {t.pk for t in resident.tags.all()} != wanted_tags:
+            resident.tags.set(wanted_tags)
+            differs["tags"] = True
+        if differs:
+            changes.append(f"~{name}")
+    for name, resident in existing.items():
+        if name not in seen and resident.active:
+            resident.active = False
+            resident.save(update_fields=["active"])
+            changes.append(f"-{name}")
+    return changes
+
+
+def do_save_cadre(
+    *,
+    actor,
+    name: str,
+    employer: Unit,
+    phone: str = "",
+    party_member: bool = False,
+    local: bool = True,
+    experienced: bool = False,
+    user=None,
+    when: dt.datetime | None = None,
+) -> Saved:
+    """Create or update a cadre, found by phone, or by name within his employer."""
+    at = when or timezone.now()
+    name = (name or "").strip()
+    if not name:
+        raise WorkflowError("invalid", _("缺少干部姓名。"))
+    phone = _phone(phone)
+    rules.check("keep_pairs", actor, community=_community_of(employer))
+    values = {
+        "name": name,
+        "employer": employer,
+        "phone": phone,
+        "party_member": party_member,
+        "local": local,
+        "experienced": experienced,
+        "active": True,
+    }
+    if user is not None:
+        values["user"] = user
+    with transaction.atomic():
+        found = Cadre.objects.select_for_update()
+        cadre = (
+            found.filter(phone=phone).first()
+            if phone
+            else found.filter(name=name, employer=employer).first()
+        )
+        if cadre is None:
+            cadre = Cadre.objects.create(**values)
+            _event("registry.cadre.created", actor, at, cadre=cadre.pk)
+            return Saved(cadre, "created", {})
+        changes = _apply(cadre, values)
+        if not changes:
+            return Saved(cadre, "unchanged", {})
+        cadre.save()
+        _event("registry.cadre.updated", actor, at, cadre=cadre.pk, changes=changes)
+        return Saved(cadre, "updated", changes)
+
+
+def _community_of(unit: Unit) -> Unit | None:
+    """The community a cadre's employer sits in, if it is a community or a grid."""
+    if unit.kind == Unit.Kind.COMMUNITY:
+        return unit
+    if unit.kind == Unit.Kind.GRID:
+        return unit.parent
+    return None
+
+
+def do_save_pair(
+    *, actor, code: str, community: Unit, cadres: list[Cadre], when: dt.datetime | None = None
+) -> Saved:
+    """Create the pair `code` of these cadres, or replace the members who changed.
+
+    A pair has two cadres; a pair of one is allowed while a replacement is found (the
+    warnings say so). A cadre already in another pair is moved, and that pair keeps its
+    history.
+    """
+    at = when or timezone.now()
+    code = (code or "").strip()
+    if not code:
+        raise WorkflowError("invalid", _("缺少联户组编号。"))
+    if not 1 <= len(cadres) <= 2 or len({c.pk for c in cadres}) != len(cadres):
+        raise WorkflowError("invalid", _("联户组由两名不同的干部组成。"))
+    _community_and_grid(community, None)
+    rules.check("keep_pairs", actor, community=community)
+    today = timezone.localdate(at)
+    with transaction.atomic():
+        pair = Pair.objects.select_for_update().filter(code=code).first()
+        created = pair is None
+        if created:
+            pair = Pair.objects.create(code=code, community=community)
+            _event("registry.pair.created", actor, at, pair=pair)
+        elif pair.community_id != community.pk:
+            pair.community = community
+            pair.save(update_fields=["community"])
+        current = {m.cadre_id: m for m in pair.memberships.filter(until__isnull=True)}
+        wanted = {c.pk for c in cadres}
+        changes = {}
+        for cadre_id, member in current.items():
+            if cadre_id not in wanted:
+                member.until = today
+                member.save(update_fields=["until"])
+                changes.setdefault("left", []).append(cadre_id)
+        for cadre in cadres:
+            if cadre.pk in current:
+                continue
+            PairMember.objects.filter(cadre=cadre, until__isnull=True).update(until=today)
+            PairMember.objects.create(pair=pair, cadre=cadre, since=today)
+            changes.setdefault("joined", []).append(cadre.pk)
+        if changes and not created:
+            _event("registry.pair.members_changed", actor, at, pair=pair, **changes)
+    outcome: Outcome = "created" if created else ("updated" if changes else "unchanged")
+    return Saved(pair, outcome, changes)
+
+
+def do_replace_pair_member(
+    pair: Pair, *, actor, leaving: Cadre, joining: Cadre, when: dt.datetime | None = None
+) -> Pair:
+    """A cadre who moves on is replaced; the pair keeps its households and history."""
+    current = list(pair.memberships.filter(until__isnull=True).select_related("cadre"))
+    if leaving.pk not in {m.cadre_id for m in current}:
+        raise WorkflowError("invalid", _("%(cadre)s不在该联户组中。") % {"cadre": leaving})
+    cadres = [m.cadre for m in current if m.cadre_id != leaving.pk] + [joining]
+    return do_save_pair(
+        actor=actor, code=pair.code, community=pair.community, cadres=cadres, when=when
+    ).row
+
+
+def do_assign_household_to_pair(
+    household: Household, *, actor, pair: Pair | None, when: dt.datetime | None = None
+) -> Household:
+    at = when or timezone.now()
+    rules.check_household("keep_pairs", actor, household)
+    if pair is not None and pair.community_id != household.community_id:
+        raise WorkflowError("invalid", _("联户组与住户不在同一社区。"))
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        if household.pair_id == (pair and pair.pk):
+            return household
+        old = household.pair_id
+        household.pair = pair
+        household.updated_at = at
+        household.save(update_fields=["pair", "updated_at"])
+        _event(
+            "registry.household.pair_assigned",
+            actor,
+            at,
+            household=household,
+            changes={"pair": [old, pair and pair.pk]},
+        )
+    return household
+
+
+def pair_warnings(pair: Pair) -> list[str]:
+    """The pairing rules the articles name, checked and flagged, not enforced:
+    党员带非党, 老带新, 当地带外地."""
+    cadres = [m.cadre for m in pair.memberships.filter(until__isnull=True).select_related("cadre")]
+    warnings = []
+    if len(cadres) < 2:
+        warnings.append(str(_("联户组不足两人。")))
+    if cadres and not any(c.party_member for c in cadres):
+        warnings.append(str(_("组内没有党员（党员带非党）。")))
+    if cadres and not any(c.experienced for c in cadres):
+        warnings.append(str(_("组内没有有经验的干部（老带新）。")))
+    if cadres and not any(c.local for c in cadres):
+        warnings.append(str(_("组内没有本地干部（当地带外地）。")))
+    return warnings
