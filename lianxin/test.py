@@ -33,6 +33,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+# axe-core checks a page against WCAG 2 A and AA; the browser tests of every screen run it.
+AXE = settings.BASE_DIR / "static" / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}});
+  return result.violations.map(v => ({
+    rule: v.id,
+    impact: v.impact,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
+  }));
+}"""
+
+
 def at(year, month, day, hour=10, minute=0) -> dt.datetime:
     """An aware moment in the platform's time zone."""
     return dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases.models import Category, Channel
 from lianxin.figures.metrics import DIMENSIONS, STEPS, Selection, week_start
+from lianxin.forms import DayInput
 from lianxin.orgs.models import Unit
-from lianxin.workbench.forms import DayInput
 from lianxin.workdays.days import local_date
 
 PRESETS = [

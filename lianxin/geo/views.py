@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from lianxin.cases.access import standing_of
+from lianxin.cases.filters import filtered_cases
 from lianxin.geo import features
 from lianxin.geo.points import tile_settings
-from lianxin.workbench.views import filtered_cases
 
 
 def geojson_response(data: dict) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases.access import standing_of
+from lianxin.cases.filters import filtered_cases
 from lianxin.cases.models import (
     Case,
     Channel,
@@ -33,7 +34,6 @@ from lianxin.ledgers.export import (
     Column,
     Ledger,
 )
-from lianxin.workbench.views import filtered_cases
 from lianxin.workdays.days import local_date
 
 YES, NO = _("是"), _("否")

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases.models import Category, Channel, Urgency
+from lianxin.forms import StaffForm
 from lianxin.orgs.models import Unit
-from lianxin.workbench.forms import StaffForm
 
 # The channels through which a member of staff hears a concern.
 STAFF_CHANNELS = [

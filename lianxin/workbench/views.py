@@ -8,15 +8,15 @@ from django.views.decorators.http import require_POST
 
 from lianxin.accounts.models import Role, User
 from lianxin.cases.access import access_case_by_id, may_see_full_phone, standing_of
+from lianxin.cases.filters import filtered_cases
 from lianxin.cases.models import Case, CaseEvent, CasePart, ExtensionRequest
-from lianxin.cases.queues import BY_CODE, overdue_by_unit, queue_cases, queue_counts
+from lianxin.cases.queues import overdue_by_unit, queue_counts
 from lianxin.cases.rules import RULES, WorkflowError, available_actions, capacities
 from lianxin.cases.sla import deadline_state
 from lianxin.cases.timeline import event_label
 from lianxin.intel.suggest import dispatch_context
 from lianxin.orgs.models import DistrictSettings, Unit
 from lianxin.workbench.case_actions import HANDLERS
-from lianxin.workbench.forms import CaseFilterForm
 from lianxin.workbench.intake import grids
 from lianxin.workbench.paging import CappedPaginator
 
@@ -33,21 +33,6 @@ def home(request):
     if standing.office or standing.leader:
         context["overdue_by_unit"] = overdue_by_unit(request.user)
     return render(request, "workbench/inbox.html", context)
-
-
-def filtered_cases(user, params):
-    """The case list's cases for `user` and the query `params` (a queue and the filters),
-    with the form that parsed them; the ledger export reuses it. 404 for an unknown queue."""
-    queue_code = params.get("queue", "")
-    if queue_code:
-        cases = queue_cases(user, queue_code)
-        if cases is None:
-            raise Http404
-        queue = BY_CODE[queue_code]
-    else:
-        cases, queue = Case.objects.visible_to(user), None
-    form = CaseFilterForm(params)
-    return form.apply(cases), form, queue
 
 
 @login_required

@@ -10,8 +10,7 @@ from django.test import override_settings
 from lianxin.cases import actions
 from lianxin.cases.models import Case
 from lianxin.geo.tessellation import Lattice, polygon
-from lianxin.test import BrowserTestCase, at
-from lianxin.workbench.tests.test_accessibility import AXE, RUN_AXE
+from lianxin.test import AXE, RUN_AXE, BrowserTestCase, at
 
 XSS_TITLE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>井盖松动'
 NO_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"  # a port nothing listens on

@@ -2,21 +2,9 @@
 work from the keyboard alone: labels on every field, readable contrast, reachable controls.
 """
 
-from django.conf import settings
-
 from lianxin.cases import actions
 from lianxin.cases.models import Channel
-from lianxin.test import BrowserTestCase
-
-AXE = settings.BASE_DIR / "static" / "vendor" / "axe-core-4.14.1" / "axe.min.js"
-RUN_AXE = """async () => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}});
-  return result.violations.map(v => ({
-    rule: v.id,
-    impact: v.impact,
-    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
-  }));
-}"""
+from lianxin.test import AXE, RUN_AXE, BrowserTestCase
 
 
 class AccessibilityTest(BrowserTestCase):

@@ -1,31 +1,18 @@
+"""The case filters every case list, map and export shares: a queue and the form's fields,
+applied to the cases a person may see."""
+
 from django import forms
 from django.db.models import Case as SqlCase
 from django.db.models import F, When
 from django.db.models.functions import Least
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases import search
-from lianxin.cases.models import Category, Channel, Status
-from lianxin.cases.queues import moments, overdue, reply_due_soon
+from lianxin.cases.models import Case, Category, Channel, Status
+from lianxin.cases.queues import BY_CODE, moments, overdue, queue_cases, reply_due_soon
+from lianxin.forms import DayInput, StaffForm
 from lianxin.orgs.models import Unit
-
-
-class DayInput(forms.DateInput):
-    """A browser date picker. It reads and writes only ISO dates (2026-11-01), whatever the
-    locale's own date format (zh-hans renders 2026/11/01, which the picker ignores)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class StaffForm(forms.Form):
-    """A form whose labels carry no trailing ASCII colon (the layout sets them apart)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class CaseFilterForm(StaffForm):
@@ -101,3 +88,18 @@ class CaseFilterForm(StaffForm):
             )
             return cases.alias(running_due=running).order_by("running_due", "pk")
         return cases.order_by("-registered_at", "-pk")
+
+
+def filtered_cases(user, params):
+    """The cases `user` may see, narrowed by the query `params` (a queue and the filters),
+    with the form that parsed them and the queue; 404 for an unknown queue."""
+    queue_code = params.get("queue", "")
+    if queue_code:
+        cases = queue_cases(user, queue_code)
+        if cases is None:
+            raise Http404
+        queue = BY_CODE[queue_code]
+    else:
+        cases, queue = Case.objects.visible_to(user), None
+    form = CaseFilterForm(params)
+    return form.apply(cases), form, queue
