@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.accounts.models import Membership, Role, User
-from lianxin.cases.rules import WorkflowError
+from lianxin.errors import WorkflowError
 from lianxin.orgs.models import Unit
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases.access import standing_of
 from lianxin.cases.models import Case, CasePart, Status
+from lianxin.errors import WorkflowError  # raised by check(); imported from here by many
 
 S = Status
 BEFORE_RESOLUTION = frozenset(
@@ -82,15 +83,6 @@ RULES = {
     "mark_exemplary": Rule(_("选树典型案例"), frozenset({S.CLOSED}), frozenset({"office"})),
     "unmark_exemplary": Rule(_("取消典型案例"), frozenset({S.CLOSED}), frozenset({"office"})),
 }
-
-
-class WorkflowError(Exception):
-    """A refused action; `message` is for the person who tried it (in Chinese)."""
-
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
 
 
 def capacities(user, case: Case, part: CasePart | None = None) -> dict[str, int | None]:

@@ -20,7 +20,7 @@ from lianxin.cases.actions.common import (
     resolution_deadline,
     save_photos,
 )
-from lianxin.cases.actions.handling import stamp_durations
+from lianxin.cases.durations import stamp_durations
 from lianxin.cases.models import (
     Case,
     CasePart,

@@ -1,12 +1,9 @@
-"""The district settings the figures use are in the admin; stored durations are filled."""
+"""The district settings the figures use are in the admin."""
 
 from django.urls import reverse
 
-from lianxin.cases.models import Case
-from lianxin.figures.durations import backfill_durations
 from lianxin.figures.tests.flows import FlowTestCase
 from lianxin.orgs.models import DistrictSettings
-from lianxin.test import at
 
 
 class SettingsAdminTest(FlowTestCase):
@@ -39,28 +36,3 @@ class SettingsAdminTest(FlowTestCase):
             (saved.response_limit_working_days, saved.ranking_min_cases, saved.weight_response),
             (2, 3, 30),
         )
-
-
-class BackfillTest(FlowTestCase):
-    def test_rows_from_before_the_columns_get_their_durations(self):
-        mon = [at(2026, 11, 2, 9), at(2026, 11, 2, 10), at(2026, 11, 3), at(2026, 11, 5)]
-        replied = self.through(mon, until="replied")
-        resolved = self.resolve(self.through(mon, until="replied"), at(2026, 11, 10))
-        fresh = self.new(at(2026, 11, 2))
-        stamped = {
-            c.pk: (c.response_working_days, c.reply_working_days, c.resolve_working_days)
-            for c in Case.objects.all()
-        }
-        self.assertEqual(stamped[replied.pk], (1, 3, None))
-        self.assertEqual(stamped[resolved.pk], (1, 3, 6))
-        self.assertEqual(stamped[fresh.pk], (None, None, None))
-        Case.objects.update(
-            response_working_days=None, reply_working_days=None, resolve_working_days=None
-        )
-        self.assertEqual(backfill_durations(Case), 2)
-        after = {
-            c.pk: (c.response_working_days, c.reply_working_days, c.resolve_working_days)
-            for c in Case.objects.all()
-        }
-        self.assertEqual(after, stamped)
-        self.assertEqual(backfill_durations(Case), 0)  # nothing left to change
