@@ -5,10 +5,20 @@ administrators see the whole district; a handling unit sees the cases it has a
 live part in (and, for departments, cases offered for claiming); an area unit
 sees the cases in its area; a resident sees his own. A case outside that is a
 404, exactly like a case that does not exist.
+
+Staff are all of those but residents: leaders and administrators too, since they see
+the whole district's cases and so every staff page. A staff page refuses anyone else
+with the same 404 (`require_staff`, `staff_required`). A visitor without an account
+proves a case is his by its tracking number and the last four digits of his phone
+(`case_by_visitor_proof`); a partner system may touch only the cases it filed
+(`access_case_for_recorder`).
 """
 
+import hmac
 from dataclasses import dataclass, field
+from functools import wraps
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
 
@@ -36,6 +46,11 @@ class Standing:
     @property
     def area_unit_ids(self) -> frozenset[int]:
         return self.street_ids | self.community_ids | self.grid_ids
+
+    @property
+    def staff(self) -> bool:
+        """Works cases: the office, leaders, administrators, departments and area units."""
+        return self.sees_whole_district or bool(self.handling_unit_ids)
 
 
 AREA_ROLES = {
@@ -81,6 +96,37 @@ def standing_of(user) -> Standing:
     )
     user._lianxin_standing = standing
     return standing
+
+
+def is_staff(user) -> bool:
+    return standing_of(user).staff
+
+
+def require_staff(user) -> Standing:
+    """The standing of a member of staff; 404 for anyone else, as for a page not there."""
+    standing = standing_of(user)
+    if not standing.staff:
+        raise Http404
+    return standing
+
+
+def require_office(user) -> Standing:
+    """The standing of a dispatcher of the coordination office; 404 for anyone else."""
+    standing = standing_of(user)
+    if not standing.office:
+        raise Http404
+    return standing
+
+
+def staff_required(view):
+    """A staff page: sign in first, then 404 for anyone who is not staff."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        require_staff(request.user)
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
 
 
 def case_scope(user) -> Q:
@@ -133,3 +179,40 @@ def may_see_full_phone(user, case) -> bool:
     return case.parts.filter(
         unit__in=standing.handling_unit_ids, status__in=("assigned", "accepted")
     ).exists()
+
+
+def case_by_visitor_proof(tracking_number: str, last4: str):
+    """The case whose tracking number and resident's phone's last four digits both match, or
+    None. A wrong number and wrong digits look alike, in the answer and in the time taken."""
+    from lianxin.cases.models import Case
+
+    case = Case.objects.filter(tracking_number=tracking_number).first()
+    phone = case.resident_phone if case is not None else ""
+    # Compare even when there is no case, so that a wrong number and wrong digits look alike.
+    matches = hmac.compare_digest((phone[-4:] or "----").encode(), last4.encode())
+    return case if case is not None and len(phone) >= 4 and matches else None
+
+
+def access_case_for_visitor(user, pk, proved_ids):
+    """A case on the residents' pages: the signed-in resident's own, or one this visitor
+    proved (`proved_ids`, kept in his session); 404 for any other, as for a missing one."""
+    from lianxin.cases.models import Case
+
+    case = Case.objects.select_related("category", "lead_unit").filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    owner = user.is_authenticated and case.resident_id == user.pk
+    if not owner and case.pk not in proved_ids:
+        raise Http404
+    return case
+
+
+def access_case_for_recorder(recorder, tracking_number):
+    """The case `recorder` filed (a partner's system user), by tracking number; 404 for a
+    case someone else filed, so that a partner cannot learn whether it exists."""
+    from lianxin.cases.models import Case
+
+    case = Case.objects.filter(tracking_number=tracking_number).first()
+    if case is None or recorder is None or case.recorded_by_id != recorder.pk:
+        raise Http404
+    return case

@@ -9,11 +9,11 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from lianxin.cases.access import standing_of
+from lianxin.cases.access import require_staff
 from lianxin.cases.filters import filtered_cases
 from lianxin.geo import features
 from lianxin.geo.points import tile_settings
@@ -27,11 +27,6 @@ def geojson_response(data: dict) -> HttpResponse:
     return HttpResponse(body, content_type="application/json")
 
 
-def _is_staff(user) -> bool:
-    standing = standing_of(user)
-    return standing.sees_whole_district or bool(standing.handling_unit_ids)
-
-
 def staff_json(view):
     """Refuse with a JSON error (not a login page) anyone who is not signed-in staff."""
 
@@ -39,11 +34,8 @@ def staff_json(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return JsonResponse({"error": "login_required", "message": _("请先登录。")}, status=401)
-        if not _is_staff(request.user):
-            return JsonResponse(
-                {"error": "forbidden", "message": _("地图只对工作人员开放。")}, status=403
-            )
         try:
+            require_staff(request.user)
             return view(request, *args, **kwargs)
         except Http404:
             return JsonResponse({"error": "not_found", "message": _("没有这个列表。")}, status=404)
@@ -54,8 +46,7 @@ def staff_json(view):
 @login_required
 @require_GET
 def case_map(request):
-    if not _is_staff(request.user):
-        return redirect("portal:mine")
+    require_staff(request.user)
     _cases, form, queue = filtered_cases(request.user, request.GET)
     query = request.GET.copy()
     query.pop("page", None)

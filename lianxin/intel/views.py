@@ -7,7 +7,7 @@ case, each in its own transaction, so one refused case does not undo the rest.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianxin.cases import actions
-from lianxin.cases.access import access_case_by_id, standing_of
+from lianxin.cases.access import access_case_by_id, require_office, require_staff, standing_of
 from lianxin.cases.models import Case
 from lianxin.cases.rules import RULES, WorkflowError, available_actions, check
 from lianxin.geo.coords import WGS84
@@ -147,16 +147,10 @@ def support(request, pk):
 # ---- topics (office and handling units) ----
 
 
-def _require_staff(user):
-    standing = standing_of(user)
-    if not (standing.sees_whole_district or standing.handling_unit_ids):
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def topic_list(request):
-    _require_staff(request.user)
+    require_staff(request.user)
     topics = Topic.objects.for_user(request.user)[:100]
     return render(
         request,
@@ -168,15 +162,14 @@ def topic_list(request):
 @login_required
 @require_POST
 def topic_refresh(request):
-    if not standing_of(request.user).office:
-        raise PermissionDenied
+    require_office(request.user)
     found = refresh_topics()
     messages.success(request, _("已更新专题，共%(n)d个。") % {"n": len(found)})
     return redirect("intel:topics")
 
 
 def _topic_and_cases(request, pk):
-    _require_staff(request.user)
+    require_staff(request.user)
     topic = get_object_or_404(Topic, pk=pk)
     cases = list(
         Case.objects.visible_to(request.user)
@@ -235,7 +228,7 @@ def topic_batch(request, pk, action):
     topic, cases = _topic_and_cases(request, pk)
     eligible = _eligible(request.user, cases, action)
     if not eligible:
-        raise PermissionDenied
+        raise Http404
     form = BATCH_FORMS[action](request.POST, eligible=eligible, prefix=action)
     if not form.is_valid():
         context = {

@@ -9,10 +9,9 @@ the same (kind, user, parameters), so a ledger exported later has the same rows.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from lianxin.cases.access import standing_of
+from lianxin.cases.access import require_office, require_staff
 from lianxin.cases.filters import filtered_cases
 from lianxin.cases.models import (
     Case,
@@ -99,18 +98,11 @@ def case_columns() -> list[Column]:
 
 def case_ledger(user, params) -> Ledger:
     """The case list (`/cases/`) with the same queue and filters, as a ledger."""
-    standing = standing_of(user)
-    if not (standing.sees_whole_district or standing.handling_unit_ids):
-        raise Http404
+    require_staff(user)
     cases, _form, queue = filtered_cases(user, params)
     cases = cases.select_related("category", "lead_unit", "street", "community", "grid", "leader")
     title = str(queue.label) if queue else str(_("诉求台账"))
     return Ledger(title, case_columns(), cases.iterator(chunk_size=CHUNK_SIZE), cases.count())
-
-
-def _office_only(user) -> None:
-    if not standing_of(user).office:
-        raise Http404
 
 
 def return_visit_columns() -> list[Column]:
@@ -133,7 +125,7 @@ def return_visit_columns() -> list[Column]:
 
 def return_visit_ledger(user, params) -> Ledger:
     """Every return visit recorded (回访台账), newest first: the office's record."""
-    _office_only(user)
+    require_office(user)
     visits = (
         ReturnVisit.objects.filter(case__in=Case.objects.visible_to(user))
         .select_related("case", "case__lead_unit", "recorded_by")
@@ -161,7 +153,7 @@ CALL_COLUMNS = [
 
 def return_visit_call_ledger(user, params) -> Ledger:
     """The cases waiting for the office's return visit, as on `/return-visits/`."""
-    _office_only(user)
+    require_office(user)
     cases = (
         Case.objects.visible_to(user)
         .filter(status=Status.VERIFIED)
@@ -178,9 +170,7 @@ def return_visit_call_ledger(user, params) -> Ledger:
 
 def _figures_selection(user, params):
     """The dashboard's cases and context for `params`; the same people may have them."""
-    standing = standing_of(user)
-    if not (standing.sees_whole_district or standing.handling_unit_ids):
-        raise Http404
+    require_staff(user)
     ctx = metrics.Context.build()
     form = FiguresForm(params or None, today=local_date(ctx.now))
     selection = form.selection()

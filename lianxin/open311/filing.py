@@ -15,9 +15,11 @@ import time
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianxin.cases.access import access_case_for_recorder
 from lianxin.cases.actions import do_add_note, do_register_case
 from lianxin.cases.models import Case, CaseEvent, Category
 from lianxin.cases.rules import WorkflowError
@@ -244,13 +246,12 @@ def post_update(request, partner) -> CaseEvent:
     if errors:
         raise Open311Error(400, *errors)
 
-    case = Case.objects.filter(tracking_number=number).first()
-    if case is None or case.recorded_by_id != partner.user_id:
-        # Cases the partner did not file are not its to update, and it may not learn
-        # whether they exist.
+    try:
+        case = access_case_for_recorder(partner.user, number)
+    except Http404:
         raise Open311Error.one(
             404, _("未找到该合作方提交的诉求“%(number)s”。") % {"number": number}
-        )
+        ) from None
     existing = PartnerUpdate.objects.filter(partner=partner, external_id=update_id[:100]).first()
     if existing is not None:
         return existing.event

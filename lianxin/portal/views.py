@@ -5,7 +5,6 @@ of the phone he gave; the proof lasts for his session (`SEEN_KEY`). Rating
 needs an account: the workflow lets only the case's own resident rate it.
 """
 
-import hmac
 import time
 
 from django.contrib import messages
@@ -20,8 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianxin.accounts.actions import do_register_resident
-from lianxin.accounts.models import STAFF_ROLES
-from lianxin.cases.access import access_case_by_id
+from lianxin.cases.access import (
+    access_case_by_id,
+    access_case_for_visitor,
+    case_by_visitor_proof,
+    is_staff,
+)
 from lianxin.cases.actions import do_record_return_visit, do_register_case
 from lianxin.cases.models import Case, CaseEvent, CasePhoto, Channel, Satisfaction, Status
 from lianxin.cases.rules import WorkflowError
@@ -62,7 +65,7 @@ def _add_workflow_error(form, error: WorkflowError) -> None:
 
 def _resident_actor(user):
     """The signed-in resident, or None for a visitor (and for staff, who file at the workbench)."""
-    if not user.is_authenticated or user.memberships.filter(role__in=STAFF_ROLES).exists():
+    if not user.is_authenticated or is_staff(user):
         return None
     return user
 
@@ -75,13 +78,7 @@ def _remember(request, case: Case) -> None:
 
 def _public_case(request, pk) -> Case:
     """The case if this session proved it or the signed-in resident owns it; else 404."""
-    case = Case.objects.select_related("category", "lead_unit").filter(pk=pk).first()
-    if case is None:
-        raise Http404
-    owner = request.user.is_authenticated and case.resident_id == request.user.pk
-    if not owner and case.pk not in request.session.get(SEEN_KEY, []):
-        raise Http404
-    return case
+    return access_case_for_visitor(request.user, pk, request.session.get(SEEN_KEY, []))
 
 
 @require_http_methods(["GET", "POST"])
@@ -142,7 +139,8 @@ def follow(request):
     if request.method == "POST" and not throttled:
         form = FollowForm(request.POST)
         if form.is_valid():
-            case = _find(form.cleaned_data["tracking_number"], form.cleaned_data["phone_last4"])
+            data = form.cleaned_data
+            case = case_by_visitor_proof(data["tracking_number"], data["phone_last4"])
             if case is not None:
                 request.session.pop(FAILURES_KEY, None)
                 _remember(request, case)
@@ -155,14 +153,6 @@ def follow(request):
     return render(
         request, "portal/follow.html", {"form": form, "throttled": throttled, "nav": "follow"}
     )
-
-
-def _find(tracking_number: str, last4: str) -> Case | None:
-    case = Case.objects.filter(tracking_number=tracking_number).first()
-    phone = case.resident_phone if case is not None else ""
-    # Compare even when there is no case, so that a wrong number and wrong digits look alike.
-    matches = hmac.compare_digest((phone[-4:] or "----").encode(), last4.encode())
-    return case if case is not None and len(phone) >= 4 and matches else None
 
 
 @require_GET

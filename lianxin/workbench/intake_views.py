@@ -6,27 +6,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lianxin.cases import actions
-from lianxin.cases.access import standing_of
+from lianxin.cases.access import require_office, require_staff
 from lianxin.cases.models import Case, Channel, Status
 from lianxin.cases.rules import WorkflowError
 from lianxin.workbench.intake import ForumForm, IntakeForm, SuggestionFormSet
 
 
-def _staff_only(user):
-    standing = standing_of(user)
-    if not (standing.office or standing.handling_unit_ids):
-        raise Http404
-
-
 @login_required
 def intake(request):
     """Record a concern heard by phone, on a visit or at a meeting."""
-    _staff_only(request.user)
+    require_staff(request.user)
     form = IntakeForm(request.POST or None)
     key = request.POST.get("key") or uuid.uuid4().hex
     if request.method == "POST" and form.is_valid():
@@ -61,7 +54,7 @@ def intake(request):
 def forum(request):
     """A forum's suggestions, each registered and offered to the departments to claim
     (居民点题、部门领题)."""
-    _staff_only(request.user)
+    require_staff(request.user)
     form = ForumForm(request.POST or None, prefix="forum")
     suggestions = SuggestionFormSet(request.POST or None, prefix="s")
     if request.method == "POST" and form.is_valid() and suggestions.is_valid():
@@ -98,8 +91,7 @@ def forum(request):
 @login_required
 def return_visits(request):
     """The office's calls to residents: the whole phone number is shown here and only here."""
-    if not standing_of(request.user).office:
-        raise Http404
+    require_office(request.user)
     cases = (
         Case.objects.visible_to(request.user)
         .filter(status=Status.VERIFIED)

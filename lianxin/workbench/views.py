@@ -27,8 +27,8 @@ PAGE_SIZE = 30
 def home(request):
     """The inbox: each of the user's work queues with its count."""
     standing = standing_of(request.user)
-    if not (standing.sees_whole_district or standing.handling_unit_ids):
-        return redirect("portal:mine")  # a resident's own page
+    if not standing.staff:
+        return redirect("portal:mine")  # a resident's own page, where login lands him
     context = {"queues": queue_counts(request.user), "is_office": standing.office}
     if standing.office or standing.leader:
         context["overdue_by_unit"] = overdue_by_unit(request.user)

@@ -71,9 +71,7 @@ def do_register_case(
         if existing is not None:
             return existing
     standing = standing_of(actor)
-    is_staff_actor = actor is not None and bool(
-        standing.sees_whole_district or standing.handling_unit_ids
-    )
+    is_staff_actor = actor is not None and standing.staff
     if not is_staff_actor:
         if channel not in SELF_SERVICE_CHANNELS:
             raise WorkflowError("forbidden", _("群众只能通过网页或小程序提交诉求。"))

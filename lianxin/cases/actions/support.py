@@ -7,7 +7,7 @@ import re
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from lianxin.accounts.models import STAFF_ROLES
+from lianxin.cases.access import is_staff
 from lianxin.cases.actions.common import lock_case, now_or, record
 from lianxin.cases.actions.intake import PHONE_RE
 from lianxin.cases.models import Case, CaseSupport
@@ -44,7 +44,7 @@ def do_support_case(
         )
     resident = None
     if actor is not None and actor.is_authenticated:
-        if actor.memberships.filter(role__in=STAFF_ROLES).exists():
+        if is_staff(actor):
             raise WorkflowError("forbidden", _("工作人员不能附议，请使用合并或关联。"))
         resident = actor
     phone = re.sub(r"\s", "", phone or "") or (resident.phone if resident is not None else "")

@@ -56,13 +56,13 @@ class TopicsTest(LianxinTestCase):
 
     def test_residents_and_units_without_its_cases_do_not(self):
         self.client.force_login(self.resident)
-        self.assertEqual(self.client.get(reverse("intel:topics")).status_code, 403)
+        self.assertEqual(self.client.get(reverse("intel:topics")).status_code, 404)
         self.client.force_login(self.handler_b)
         self.assertNotContains(self.client.get(reverse("intel:topics")), self.topic.title)
         self.assertEqual(
             self.client.get(reverse("intel:topic", args=[self.topic.pk])).status_code, 404
         )
-        self.assertEqual(self.client.post(reverse("intel:topic_refresh")).status_code, 403)
+        self.assertEqual(self.client.post(reverse("intel:topic_refresh")).status_code, 404)
 
     def test_the_office_dispatches_all_and_may_not_reply(self):
         self.client.force_login(self.dispatcher)
@@ -82,7 +82,7 @@ class TopicsTest(LianxinTestCase):
             reverse("intel:topic_batch", args=[self.topic.pk, "reply"]),
             {"reply-cases": [self.lamps[0].pk], "reply-text": "已安排维修，本周内修好。"},
         )
-        self.assertEqual(response.status_code, 403)
+        self.assertEqual(response.status_code, 404)
 
     def test_the_lead_unit_replies_to_every_case_at_once(self):
         for case in self.lamps:

@@ -32,6 +32,14 @@ class IntakeTest(LianxinTestCase):
             (case.channel, case.recorded_by, case.grid), ("phone", self.dispatcher, self.grid)
         )
 
+    def test_a_leader_records_what_he_heard_at_a_visit(self):
+        # Leaders are staff: they pass the staff gate and the intake page is theirs too.
+        self.client.force_login(self.leader)
+        response = self.client.post(reverse("workbench:intake"), self.form(channel="visit"))
+        case = Case.objects.get()
+        self.assertRedirects(response, reverse("workbench:case", args=[case.pk]))
+        self.assertEqual((case.recorded_by, case.status), (self.leader, Status.REGISTERED))
+
     def test_the_same_form_sent_twice_makes_one_case(self):
         self.client.force_login(self.grid_worker)
         self.client.post(reverse("workbench:intake"), self.form(channel="visit"))
