@@ -4,18 +4,16 @@ import os
 import pytest
 import time_machine
 
-from lianxin.orgs.models import clear_settings_cache
-from lianxin.workdays.days import clear_cache
+from lianxin.cache import clear_all
 
 
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
-    # A rolled-back test leaves no signal behind, so each test starts with clean caches.
-    clear_cache()
-    clear_settings_cache()
+    # A rolled-back test leaves no save signal behind, so each test starts with every
+    # per-process memo (lianxin.cache) empty, and ends by emptying them.
+    clear_all()
     yield
-    clear_cache()
-    clear_settings_cache()
+    clear_all()
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,6 @@ gives back the note the first one recorded.
 
 import contextlib
 import hashlib
-import threading
-import time
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -19,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianxin.cache import memo
 from lianxin.cases.access import access_case_for_recorder
 from lianxin.cases.actions import do_add_note, do_register_case
 from lianxin.cases.models import Case, CaseEvent, Category
@@ -28,9 +27,6 @@ from lianxin.open311.models import PartnerRequest, PartnerUpdate
 from lianxin.open311.params import param, parse_moment
 from lianxin.open311.places import place_of
 
-CACHE_SECONDS = 60
-_services_lock = threading.Lock()
-_services_cache: dict = {"at": None, "by_code": {}}
 MAX_DESCRIPTION = 4000
 TITLE_LENGTH = 30
 UPDATE_STATUSES = {
@@ -77,27 +73,16 @@ def service_for(code: str | None) -> Category:
     return category
 
 
+@memo(60)
 def _services() -> dict[str, Category]:
     """The active second-level categories by code, read once a minute per process: every
     POST needs one, and the taxonomy changes a few times a year."""
-    now = time.monotonic()
-    with _services_lock:
-        if _services_cache["at"] is not None and now - _services_cache["at"] < CACHE_SECONDS:
-            return _services_cache["by_code"]
-    by_code = {
+    return {
         category.code: category
         for category in Category.objects.select_related("parent").filter(
             active=True, parent__isnull=False, parent__active=True
         )
     }
-    with _services_lock:
-        _services_cache.update(at=now, by_code=by_code)
-    return by_code
-
-
-def clear_cache() -> None:
-    with _services_lock:
-        _services_cache.update(at=None, by_code={})
 
 
 def _title(request, description: str, category: Category) -> str:

@@ -51,10 +51,10 @@ class Partner(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        from lianxin.open311.partners import clear_cache
+        from lianxin.open311.partners import partner_by_digest
 
         super().save(*args, **kwargs)
-        clear_cache()  # this process at once; others within `partners.CACHE_SECONDS`
+        partner_by_digest.clear()  # this process at once; the others within its minute
 
     def may_file(self, category: Category) -> bool:
         if self.all_categories:

@@ -20,19 +20,14 @@ key this long and would cost every POST.
 
 import hashlib
 import secrets
-import threading
-import time
 
 from django.db import transaction
 
 from lianxin.accounts.models import Membership, Role, User
+from lianxin.cache import memo
 from lianxin.orgs.models import Unit
 
 KEY_PREFIX_LENGTH = 8
-# A partner (with its user and standing) is read once a minute per process, not per POST.
-CACHE_SECONDS = 60
-_cache_lock = threading.Lock()
-_cache: dict[str, tuple[float, object]] = {}
 
 
 def hash_key(key: str) -> str:
@@ -78,30 +73,21 @@ def set_key(partner, key: str | None = None) -> str:
     """Give the partner a new key (the old one stops working at once); return it."""
     key = key or new_key()
     use_key(partner, key)
-    partner.save(update_fields=["key_prefix", "key_hash"])
-    clear_cache()
+    partner.save(update_fields=["key_prefix", "key_hash"])  # forgets the old key here
     return key
 
 
 def partner_for_key(key: str | None):
     """The active partner holding `key`, or None."""
-    from lianxin.open311.models import Partner
-
     if not key:
         return None
-    digest = hash_key(key)
-    now = time.monotonic()
-    with _cache_lock:
-        cached = _cache.get(digest)
-    if cached is not None and now - cached[0] < CACHE_SECONDS:
-        return cached[1]
-    partner = Partner.objects.select_related("user").filter(key_hash=digest, active=True).first()
-    if partner is not None:  # wrong keys are not remembered: nothing to fill the cache with
-        with _cache_lock:
-            _cache[digest] = (now, partner)
-    return partner
+    return partner_by_digest(hash_key(key))
 
 
-def clear_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
+# A partner (with its user and standing) is read once a minute per process, not per POST;
+# wrong keys are not remembered: there is nothing to remember of them.
+@memo(60, keep=lambda partner: partner is not None)
+def partner_by_digest(digest: str):
+    from lianxin.open311.models import Partner
+
+    return Partner.objects.select_related("user").filter(key_hash=digest, active=True).first()

@@ -7,16 +7,10 @@ its address text and no grid: the office sets the grid when it dispatches
 (`do_dispatch_case(grid=...)`), as for a resident's own report from the portal.
 """
 
-import threading
-import time
 from dataclasses import dataclass
 
+from lianxin.cache import memo
 from lianxin.orgs.models import Unit
-
-# Outlines change rarely; reading them once a minute per process keeps POSTs cheap.
-CACHE_SECONDS = 60
-_lock = threading.Lock()
-_cache: dict = {"at": None, "grids": []}
 
 
 @dataclass(frozen=True)
@@ -58,24 +52,14 @@ def boundary_contains(boundary, lat: float, lon: float) -> bool:
     return False
 
 
+# Outlines change rarely; reading them once a minute per process keeps POSTs cheap.
+@memo(60)
 def _grids_with_outlines() -> list[Unit]:
-    now = time.monotonic()
-    with _lock:
-        if _cache["at"] is not None and now - _cache["at"] < CACHE_SECONDS:
-            return _cache["grids"]
-    grids = list(
+    return list(
         Unit.objects.filter(kind=Unit.Kind.GRID, active=True, boundary__isnull=False)
         .select_related("parent")
         .order_by("pk")
     )
-    with _lock:
-        _cache.update(at=now, grids=grids)
-    return grids
-
-
-def clear_cache() -> None:
-    with _lock:
-        _cache.update(at=None, grids=[])
 
 
 def place_of(*, lat: float | None, lon: float | None, address_id: str | None) -> Place:

@@ -1,10 +1,10 @@
 """The organisation tree (district → street → community → grid) and the units beside it."""
 
-import time
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from lianxin.cache import memo
 
 
 class UnitQuerySet(models.QuerySet):
@@ -133,7 +133,7 @@ class DistrictSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
-        _settings_cache.clear()
+        _load_settings.clear()
 
     def clean(self):
         weights = self.weight_response + self.weight_resolution + self.weight_satisfaction
@@ -146,17 +146,10 @@ class DistrictSettings(models.Model):
     def load(cls) -> "DistrictSettings":
         """The district's settings, read at most once a minute per process: every
         registration needs them, and they change a few times a year."""
-        cached = _settings_cache.get("settings")
-        if cached is not None and time.monotonic() - cached[0] < SETTINGS_CACHE_SECONDS:
-            return cached[1]
-        obj, _created = cls.objects.get_or_create(pk=1)
-        _settings_cache["settings"] = (time.monotonic(), obj)
-        return obj
+        return _load_settings()
 
 
-SETTINGS_CACHE_SECONDS = 60
-_settings_cache: dict = {}
-
-
-def clear_settings_cache() -> None:
-    _settings_cache.clear()
+@memo(60)
+def _load_settings() -> DistrictSettings:
+    obj, _created = DistrictSettings.objects.get_or_create(pk=1)
+    return obj

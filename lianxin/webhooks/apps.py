@@ -11,9 +11,9 @@ class WebhooksConfig(AppConfig):
 
         from lianxin.cases.signals import case_events_committed
         from lianxin.webhooks.models import Subscription
-        from lianxin.webhooks.sending import clear_wanted_cache
+        from lianxin.webhooks.sending import wanted_codes
         from lianxin.webhooks.tasks import on_case_events_committed
 
         case_events_committed.connect(on_case_events_committed, dispatch_uid="lianxin.webhooks")
-        post_save.connect(clear_wanted_cache, sender=Subscription, dispatch_uid="webhooks.save")
-        post_delete.connect(clear_wanted_cache, sender=Subscription, dispatch_uid="webhooks.del")
+        for signal in (post_save, post_delete):
+            signal.connect(wanted_codes.clear, sender=Subscription, weak=False)

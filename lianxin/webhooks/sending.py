@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from lianxin import retry
+from lianxin.cache import memo
 from lianxin.cases.models import CaseEvent
 from lianxin.webhooks.models import Attempt, Delivery, Subscription
 from lianxin.webhooks.payload import (
@@ -44,23 +45,11 @@ USER_AGENT = "Lianxin-Webhooks/1.0"
 # Most districts subscribe to nothing: then a committed action should not even enqueue
 # a job. Each process reads the codes wanted at most once a minute; saving or deleting
 # a subscription clears its own process's copy, the others follow within the minute.
-WANTED_CACHE_SECONDS = 60
-_wanted_cache: dict = {}
-
-
+@memo(60)
 def wanted_codes() -> frozenset[str]:
     """The event codes some active subscription wants."""
-    cached = _wanted_cache.get("codes")
-    if cached is not None and time.monotonic() - cached[0] < WANTED_CACHE_SECONDS:
-        return cached[1]
     rows = Subscription.objects.filter(active=True).values_list("events", flat=True)
-    codes = frozenset(code for events in rows for code in events or [])
-    _wanted_cache["codes"] = (time.monotonic(), codes)
-    return codes
-
-
-def clear_wanted_cache(**kwargs) -> None:
-    _wanted_cache.clear()
+    return frozenset(code for events in rows for code in events or [])
 
 
 def make_deliveries(event_ids: list[int]) -> list[int]:

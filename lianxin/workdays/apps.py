@@ -10,8 +10,8 @@ class WorkdaysConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from lianxin.workdays import checks  # noqa: F401  (registers the system check)
-        from lianxin.workdays.days import clear_cache
+        from lianxin.workdays.days import overrides
         from lianxin.workdays.models import DayOverride
 
         for signal in (post_save, post_delete):
-            signal.connect(lambda **kwargs: clear_cache(), sender=DayOverride, weak=False)
+            signal.connect(overrides.clear, sender=DayOverride, weak=False)

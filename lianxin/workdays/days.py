@@ -8,36 +8,31 @@ know, Monday to Friday are working days. Such years are reported by
 """
 
 import datetime as dt
-import threading
-import time
+import functools
 
 import chinese_calendar
 from django.utils import timezone
 
-# Overrides change a few times a year; a short per-process cache keeps
-# deadline arithmetic free of queries, and saving a row clears it here.
-_CACHE_SECONDS = 60
-_cache_lock = threading.Lock()
-_cache: dict = {"loaded_at": None, "days": {}, "answers": {}}
+from lianxin.cache import memo
 
 
-def clear_cache() -> None:
-    with _cache_lock:
-        _cache["loaded_at"] = None
-
-
-def _overrides() -> dict[dt.date, bool]:
-    with _cache_lock:
-        loaded_at = _cache["loaded_at"]
-        if loaded_at is not None and time.monotonic() - loaded_at < _CACHE_SECONDS:
-            return _cache["days"]
+# Overrides change a few times a year; a short per-process memo keeps deadline
+# arithmetic free of queries, and saving a row clears it here (workdays/apps.py).
+@memo(60)
+def overrides() -> dict[dt.date, bool]:
     from lianxin.workdays.models import DayOverride
 
-    days = dict(DayOverride.objects.values_list("date", "is_working_day"))
-    with _cache_lock:
-        _cache["days"], _cache["loaded_at"] = days, time.monotonic()
-        _cache["answers"] = {}
-    return days
+    return dict(DayOverride.objects.values_list("date", "is_working_day"))
+
+
+@functools.lru_cache(maxsize=20_000)
+def _official_working_day(day: dt.date) -> bool:
+    """The package's answer, which never changes in a process; Monday to Friday for a year
+    it does not know."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
 
 
 def official_calendar_knows(year: int) -> bool:
@@ -49,16 +44,10 @@ def official_calendar_knows(year: int) -> bool:
 
 
 def is_working_day(day: dt.date) -> bool:
-    override = _overrides().get(day)
+    override = overrides().get(day)
     if override is not None:
         return override
-    answers = _cache["answers"]
-    if day not in answers:
-        try:
-            answers[day] = chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            answers[day] = day.weekday() < 5
-    return answers[day]
+    return _official_working_day(day)
 
 
 def add_working_days(day: dt.date, n: int) -> dt.date:
@@ -113,7 +102,7 @@ def working_days_left(deadline: dt.datetime, now: dt.datetime) -> int:
 def years_without_official_calendar(today: dt.date | None = None) -> list[int]:
     """This year and next, where the package has no data and no override covers the year."""
     today = today or timezone.localdate()
-    covered = {day.year for day in _overrides()}
+    covered = {day.year for day in overrides()}
     return [
         year
         for year in (today.year, today.year + 1)
