@@ -3,6 +3,7 @@ import os
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from lianxin.cache import clear_all
 
@@ -14,6 +15,14 @@ def fresh_process_caches():
     clear_all()
     yield
     clear_all()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    # A request with Accept-Language: en leaves English active in the thread after the
+    # response; the next test would then read English where it expects Chinese.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
