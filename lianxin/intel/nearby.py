@@ -57,6 +57,7 @@ FIELDS = (
     "building",
     "support_count",
     "resident_id",
+    "resident_phone",
 )
 
 
@@ -167,6 +168,8 @@ def candidate_queryset(probe: Probe, queryset=None):
 
 
 def as_report(row: dict) -> duplicates.Report:
+    """A case's row (`FIELDS`) as the text models see it; the duplicates and the topics
+    both read cases through here."""
     return duplicates.Report(
         key=row["id"],
         title=row["title"],
@@ -179,7 +182,9 @@ def as_report(row: dict) -> duplicates.Report:
         community=row["community_id"],
         building=row["building"],
         supports=row["support_count"],
-        resident=row["resident_id"],
+        # One person is one person whether he signed in or left his phone: a topic's
+        # hotness counts the people who reported, and most report without an account.
+        resident=row["resident_id"] or row["resident_phone"] or None,
     )
 
 

@@ -42,6 +42,7 @@ from lianxin.intel.nearby import (
     Probe,
     address_index_filter,
     address_names,
+    as_report,
 )
 from lianxin.intel.places import bounding_box
 
@@ -61,7 +62,6 @@ ALWAYS_CODES = ("cases.case.supported", "cases.case.duplicate_merged")
 LOCK_KEY = 0x746F70696373
 
 _local_lock = threading.Lock()
-REPORT_FIELDS = (*FIELDS, "resident_phone")
 
 
 def changes_topics() -> Q:
@@ -79,30 +79,9 @@ def recent_cases(now: dt.datetime):
     )
 
 
-def as_reports(rows: Iterable[dict]) -> list:
-    return [
-        core.Report(
-            key=row["id"],
-            title=row["title"],
-            text=row["text"],
-            address=row["address"],
-            at=row["registered_at"],
-            latitude=row["latitude"],
-            longitude=row["longitude"],
-            grid=row["grid_id"],
-            community=row["community_id"],
-            building=row["building"],
-            supports=row["support_count"],
-            # One person is one person whether he signed in or left his phone.
-            resident=row["resident_id"] or row["resident_phone"] or None,
-        )
-        for row in rows
-    ]
-
-
 def recent_reports(now: dt.datetime) -> list:
-    rows = recent_cases(now).order_by("-registered_at").values(*REPORT_FIELDS)[:MAX_CASES]
-    return as_reports(rows)
+    rows = recent_cases(now).order_by("-registered_at").values(*FIELDS)[:MAX_CASES]
+    return [as_report(row) for row in rows]
 
 
 def refresh_topics(now: dt.datetime | None = None) -> list[Topic]:
@@ -182,8 +161,8 @@ def _neighbourhood(seeds: list[dict], now: dt.datetime) -> tuple[list, set[int]]
         ).values_list("topic_id", flat=True)
     )
     ids |= set(recent.filter(topic_membership__topic_id__in=touched).values_list("pk", flat=True))
-    rows = recent.filter(pk__in=ids).order_by("-registered_at").values(*REPORT_FIELDS)
-    return as_reports(rows[:MAX_CASES]), touched
+    rows = recent.filter(pk__in=ids).order_by("-registered_at").values(*FIELDS)
+    return [as_report(row) for row in rows[:MAX_CASES]], touched
 
 
 def _regroup(load) -> list[Topic]:
