@@ -21,6 +21,44 @@ CAST = [
     "leader",
     "admin",
 ]
+S = Status
+# Where each action is legal, written out from the workflow (docs and DOMAIN.md) rather
+# than read from cases/rules.py: the test is an oracle for the rule table, not its echo.
+BEFORE_RESOLUTION = {S.REGISTERED, S.DISPATCHED, S.RETURNED, S.IN_PROGRESS, S.REPLIED}
+BEFORE_RESOLUTION |= {S.CONSTRAINED}
+NOT_FINAL = BEFORE_RESOLUTION | {S.RESOLVED, S.VERIFIED}
+HANDLING = {S.IN_PROGRESS, S.REPLIED}
+LEGAL_STATES = {
+    "dispatch": {S.REGISTERED, S.RETURNED},
+    "split": {S.REGISTERED, S.RETURNED},
+    "offer_for_claim": {S.REGISTERED},
+    "claim": {S.REGISTERED},
+    "whistle": {S.REGISTERED, S.IN_PROGRESS, S.REPLIED},
+    "escalate": BEFORE_RESOLUTION,
+    "instruct": NOT_FINAL,
+    "assign_leader": NOT_FINAL,
+    "accept": NOT_FINAL,
+    "check_in": NOT_FINAL,
+    "return": {S.DISPATCHED, S.IN_PROGRESS, S.REPLIED},
+    "approve_return": NOT_FINAL,
+    "refuse_return": NOT_FINAL,
+    "note": NOT_FINAL,
+    "reply": HANDLING,
+    "request_extension": HANDLING,
+    "decide_extension": BEFORE_RESOLUTION,
+    "constrain": HANDLING,
+    "review_constrained": {S.CONSTRAINED},
+    "resume": {S.CONSTRAINED},
+    "finish_part": NOT_FINAL,
+    "resolve": HANDLING | {S.CONSTRAINED},
+    "verify": {S.RESOLVED},
+    "return_visit": {S.VERIFIED},
+    "merge": BEFORE_RESOLUTION - {S.CONSTRAINED},
+    "withdraw": BEFORE_RESOLUTION,
+    "void": NOT_FINAL,
+    "mark_exemplary": {S.CLOSED},
+    "unmark_exemplary": {S.CLOSED},
+}
 LEAD = {"handler_a", "head_a"}
 AREA = {"grid_worker", "community_staff", "street_staff"}
 DEPARTMENTS = {"handler_a", "head_a", "handler_b", "handler_c"}
@@ -279,14 +317,17 @@ class EveryActionInEveryStateTest(LianxinTestCase):
         "claim",
     }
 
+    def test_the_rule_table_allows_each_action_where_the_workflow_does(self):
+        self.assertEqual({name: set(rule.statuses) for name, rule in RULES.items()}, LEGAL_STATES)
+
     def test_an_action_outside_its_states_is_refused_and_changes_nothing(self):
         table = Scenarios(self).table()
-        for name, rule in RULES.items():
+        for name, legal in LEGAL_STATES.items():
             if name in self.PART_LEVEL:
                 continue
             _setup, act, allowed = table[name]
             for status in Status:
-                if status in rule.statuses:
+                if status in legal:
                     continue
                 for username in sorted(allowed):
                     with self.subTest(action=name, status=status, user=username):
