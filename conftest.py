@@ -17,6 +17,14 @@ def fresh_process_caches():
     clear_all()
 
 
+@pytest.fixture
+def cast(db):
+    """The test district, its people and the case builders, for a pytest function."""
+    from lianxin.test import Cast
+
+    return Cast()
+
+
 @pytest.fixture(autouse=True)
 def default_language():
     # A request with Accept-Language: en leaves English active in the thread after the

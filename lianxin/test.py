@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from lianxin.accounts.models import Membership, Role, User
 from lianxin.cases import actions
-from lianxin.cases.models import Case, Category, Channel, Status
+from lianxin.cases.models import Case, CasePart, Category, Channel, Status
 from lianxin.orgs.models import Unit
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -112,12 +112,18 @@ class District:
         )
 
 
-class LianxinTestCase(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        District.build(cls)
+REPLY = "已安排维修人员本周五前更换灯具，请您耐心等待。"
+RESOLUTION = "已更换3号楼门口路灯灯具，恢复照明。"
+EXPLANATION = "该路段路灯改造需纳入明年市政计划，已登记并将逐步推进。"
 
-    # Builders: each brings a fresh case to a state through the real actions.
+
+class Builders:
+    """Cases brought to a state through the real actions, by the test district's cast.
+
+    A mixin for whatever holds the cast (`District.build` sets it on its target): the
+    base test case, the browser test case, a TransactionTestCase, and `Cast` for pytest
+    functions. Each builder makes a fresh case.
+    """
 
     def register(self, *, when=None, **fields) -> Case:
         values = {
@@ -209,6 +215,100 @@ class LianxinTestCase(TestCase):
     def reload(self, case: Case) -> Case:
         return Case.objects.get(pk=case.pk)
 
+    # Step by step, each at a moment of the test's choosing (`when`), for the figures and
+    # anything else that counts days.
+
+    def new(self, when, **fields) -> Case:
+        return self.register(when=when, **fields)
+
+    def handler_of(self, unit):
+        return {
+            self.dept_a.pk: self.handler_a,
+            self.dept_b.pk: self.handler_b,
+            self.dept_c.pk: self.handler_c,
+        }[unit.pk if hasattr(unit, "pk") else unit]
+
+    def lead_handler(self, case):
+        return self.handler_of(self.reload(case).lead_unit_id)
+
+    def dispatch(self, case, when, unit=None, **kwargs) -> Case:
+        return actions.do_dispatch_case(
+            case, actor=self.dispatcher, unit=unit or self.dept_a, when=when, **kwargs
+        )
+
+    def accept(self, case, when) -> Case:
+        part = CasePart.objects.get(case=case, role="lead", status="assigned")
+        actions.do_accept_part(part, actor=self.handler_of(part.unit_id), when=when)
+        return self.reload(case)
+
+    def reply(self, case, when) -> Case:
+        return actions.do_reply_case(case, actor=self.lead_handler(case), text=REPLY, when=when)
+
+    def constrain(self, case, when) -> Case:
+        return actions.do_mark_constrained(
+            case, actor=self.lead_handler(case), explanation=EXPLANATION, when=when
+        )
+
+    def resolve(self, case, when) -> Case:
+        return actions.do_resolve_case(
+            case, actor=self.lead_handler(case), note=RESOLUTION, when=when
+        )
+
+    def verify(self, case, when, passed=True) -> Case:
+        return actions.do_verify_case(
+            case,
+            actor=self.dispatcher,
+            passed=passed,
+            on_site=False,
+            note="" if passed else "现场查看路灯仍不亮",
+            when=when,
+        )
+
+    def visit(self, case, when, satisfaction="satisfied", solved=True) -> Case:
+        actions.do_record_return_visit(
+            case,
+            actor=self.dispatcher,
+            satisfaction=satisfaction,
+            solved=solved,
+            comment="" if satisfaction != "unsatisfied" else "路灯又坏了",
+            when=when,
+        )
+        return self.reload(case)
+
+    def through(self, when_list, unit=None, until="closed", leader=None, **fields) -> Case:
+        """Register, dispatch, accept, reply, resolve, verify, visit: one moment each, as far
+        as `until`."""
+        steps = ["registered", "dispatched", "in_progress", "replied", "resolved", "verified"]
+        steps.append("closed")
+        case = self.new(when_list[0], **fields)
+        do = {
+            "dispatched": lambda c, w: self.dispatch(c, w, unit=unit, leader=leader),
+            "in_progress": self.accept,
+            "replied": self.reply,
+            "resolved": self.resolve,
+            "verified": self.verify,
+            "closed": self.visit,
+        }
+        for step, when in zip(steps[1:], when_list[1:], strict=False):
+            case = do[step](case, when)
+            if step == until:
+                break
+        return self.reload(case)
+
+
+class Cast(Builders):
+    """The test district and its people as a plain object, with the builders: for pytest
+    functions (the `cast` fixture) and anything that is not a test case."""
+
+    def __init__(self):
+        District.build(self)
+
+
+class LianxinTestCase(Builders, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        District.build(cls)
+
 
 def chromium_or_skip():
     if os.path.exists(CHROMIUM):
@@ -219,7 +319,7 @@ def chromium_or_skip():
 
 
 @pytest.mark.browser
-class BrowserTestCase(StaticLiveServerTestCase):
+class BrowserTestCase(Builders, StaticLiveServerTestCase):
     """A live server with the test district, and Chromium for its people.
 
     Each person has his own browser context, as each has his own phone or desk;

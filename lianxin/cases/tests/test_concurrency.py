@@ -10,7 +10,7 @@ from django.test import TransactionTestCase
 from lianxin.cases import actions
 from lianxin.cases.models import Case, CaseEvent, Status
 from lianxin.cases.rules import WorkflowError
-from lianxin.test import District, LianxinTestCase
+from lianxin.test import Builders, District
 
 
 def race(*callables):
@@ -36,16 +36,13 @@ def race(*callables):
 
 
 @pytest.mark.postgres
-class RaceTest(TransactionTestCase):
+class RaceTest(Builders, TransactionTestCase):
     def setUp(self):
         if connection.vendor != "postgresql":
             if os.getenv("CI") == "true" and os.getenv("DATABASE_URL"):
                 self.fail("CI runs this test on PostgreSQL")
             self.skipTest("needs PostgreSQL: row locks are what is being tested")
         District.build(self)
-
-    def register(self, **fields):
-        return LianxinTestCase.register(self, **fields)
 
     def assert_one_winner(self, results):
         winners = [r for r in results if not isinstance(r, Exception)]

@@ -8,8 +8,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from lianxin.cases.models import Case
-from lianxin.figures.tests.flows import FlowTestCase
-from lianxin.test import at
+from lianxin.test import LianxinTestCase, at
 from lianxin.tests.test_floors import imported_modules
 from lianxin.workdays.models import DayOverride
 
@@ -30,7 +29,7 @@ def durations():
     }
 
 
-class DurationBackfillTest(FlowTestCase):
+class DurationBackfillTest(LianxinTestCase):
     def test_rows_from_before_the_columns_get_the_durations_the_actions_stamp(self):
         mon = [at(2026, 11, 2, 9), at(2026, 11, 2, 10), at(2026, 11, 3), at(2026, 11, 5)]
         replied = self.through(mon, until="replied")

@@ -5,11 +5,10 @@ import datetime as dt
 from django.utils import timezone
 
 from lianxin.cases.models import Channel
-from lianxin.figures.tests.flows import Flows
 from lianxin.test import BrowserTestCase
 
 
-class DashboardInTheBrowserTest(Flows, BrowserTestCase):
+class DashboardInTheBrowserTest(BrowserTestCase):
     artifacts = "figures"
 
     def build_cases(self):

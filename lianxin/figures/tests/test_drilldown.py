@@ -7,14 +7,13 @@ from django.test.utils import CaptureQueriesContext
 from lianxin.cases import actions
 from lianxin.cases.models import Channel
 from lianxin.figures import metrics as m
-from lianxin.figures.tests.flows import FlowTestCase
-from lianxin.test import at
+from lianxin.test import LianxinTestCase, at
 
 NOW = at(2026, 11, 20, 10)
 PERIOD = "?period=range&start=2026-09-01&end=2026-11-20"
 
 
-class MixedDistrict(FlowTestCase):
+class MixedDistrict(LianxinTestCase):
     """Cases in every state, late and on time, in several units, grids and channels."""
 
     @classmethod

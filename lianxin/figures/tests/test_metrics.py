@@ -10,10 +10,9 @@ from lianxin.cases import actions
 from lianxin.cases.models import Case, Category, Channel, Status
 from lianxin.figures import board, hotspots
 from lianxin.figures import metrics as m
-from lianxin.figures.tests.flows import FlowTestCase
 from lianxin.figures.tests.reference import as_reference
 from lianxin.orgs.models import DistrictSettings
-from lianxin.test import at
+from lianxin.test import LianxinTestCase, at
 
 NOW = at(2026, 11, 20, 10)
 
@@ -33,7 +32,7 @@ def pair(fig):
     return fig.numerator, fig.denominator
 
 
-class ReplyTest(FlowTestCase):
+class ReplyTest(LianxinTestCase):
     def test_on_time_reply_rate_and_reply_time(self):
         mon = (at(2026, 11, 2, 10), at(2026, 11, 2, 11), at(2026, 11, 2, 14))
         on_time = self.through([*mon, at(2026, 11, 10)], until="replied")  # due 11 Nov
@@ -58,7 +57,7 @@ class ReplyTest(FlowTestCase):
         self.assertEqual(result["voided"].numerator, 1)
 
 
-class ResponseTest(FlowTestCase):
+class ResponseTest(LianxinTestCase):
     def test_response_rate_counts_working_days_from_dispatch(self):
         fri = at(2026, 11, 6, 10)
         in_time = self.through([at(2026, 11, 6, 9), fri, at(2026, 11, 9)], until="in_progress")
@@ -87,7 +86,7 @@ class ResponseTest(FlowTestCase):
         self.assertEqual(pair(figures()["response"]), (1, 1))
 
 
-class ResolutionTest(FlowTestCase):
+class ResolutionTest(LianxinTestCase):
     def test_resolution_rate_and_on_time_resolution(self):
         # 路灯照明 must be resolved within 5 working days: registered 2 Nov, due 9 Nov.
         start = [at(2026, 11, 2, 9), at(2026, 11, 2, 10), at(2026, 11, 2, 11)]
@@ -112,7 +111,7 @@ class ResolutionTest(FlowTestCase):
         self.assertEqual(result["in_progress"].numerator, 2)
 
 
-class VerdictTest(FlowTestCase):
+class VerdictTest(LianxinTestCase):
     def test_satisfaction_solved_reopen_and_the_score(self):
         days = [at(2026, 11, d) for d in (2, 2, 2, 3, 4, 5, 6)]
         self.through(days)  # satisfied, solved
@@ -144,7 +143,7 @@ class VerdictTest(FlowTestCase):
         self.assertIsNone(nothing["score"].value)
 
 
-class StatusTotalsTest(FlowTestCase):
+class StatusTotalsTest(LianxinTestCase):
     def test_every_case_is_in_exactly_one_status_total(self):
         for status in Status.values:
             self.case_in(status)
@@ -166,7 +165,7 @@ class StatusTotalsTest(FlowTestCase):
         self.assertEqual(result["valid"].numerator, 10)
 
 
-class PeriodTest(FlowTestCase):
+class PeriodTest(LianxinTestCase):
     def test_a_case_belongs_to_the_local_day_it_was_registered(self):
         self.new(at(2026, 11, 1, 23, 30))  # 15:30 UTC on 1 Nov
         self.new(at(2026, 11, 2, 0, 10))  # 16:10 UTC on 1 Nov, but 2 Nov in Shanghai
@@ -190,7 +189,7 @@ class PeriodTest(FlowTestCase):
         self.assertEqual(months, {dt.date(2026, 10, 1): 1, dt.date(2026, 11, 1): 3})
 
 
-class BreakdownTest(FlowTestCase):
+class BreakdownTest(LianxinTestCase):
     def test_by_unit_channel_leader_and_place(self):
         days = [at(2026, 11, d) for d in (2, 2, 2, 3, 4, 5, 6)]
         for _ in range(5):
@@ -246,7 +245,7 @@ class BreakdownTest(FlowTestCase):
         self.assertEqual(total(channel=Channel.PHONE), 0)
 
 
-class HotSpotTest(FlowTestCase):
+class HotSpotTest(LianxinTestCase):
     def test_categories_and_grids_with_most_new_cases_this_week(self):
         noise = Category.objects.create(code="noise", name="噪音", parent=self.top_category)
         # This week starts Monday 16 Nov; now is Friday 20 Nov.
@@ -272,7 +271,7 @@ class HotSpotTest(FlowTestCase):
         )
 
 
-class PercentileTest(FlowTestCase):
+class PercentileTest(LianxinTestCase):
     def test_nearest_rank(self):
         self.assertIsNone(m.nearest_rank({}, 0.5))
         self.assertEqual(m.nearest_rank({3: 1}, 0.9), 3)

@@ -20,10 +20,9 @@ from lianxin.cases.models import Case, CasePart, Category, Channel
 from lianxin.cases.rules import WorkflowError
 from lianxin.figures import board, tally
 from lianxin.figures import metrics as m
-from lianxin.figures.tests.flows import EXPLANATION, REPLY, RESOLUTION
 from lianxin.figures.tests.reference import as_reference, recompute, recompute_by
 from lianxin.orgs.models import DistrictSettings
-from lianxin.test import District, at
+from lianxin.test import EXPLANATION, REPLY, RESOLUTION, District, at
 from lianxin.workdays.days import local_date, working_days_between
 
 # Around the National Day holiday of 2026, so that working days and calendar days differ.

@@ -2,11 +2,11 @@
 
 from django.urls import reverse
 
-from lianxin.figures.tests.flows import FlowTestCase
 from lianxin.orgs.models import DistrictSettings
+from lianxin.test import LianxinTestCase
 
 
-class SettingsAdminTest(FlowTestCase):
+class SettingsAdminTest(LianxinTestCase):
     def test_the_figures_settings_are_edited_in_the_admin_with_help(self):
         self.client.force_login(self.admin)
         DistrictSettings.load()

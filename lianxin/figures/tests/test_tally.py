@@ -13,9 +13,8 @@ from lianxin.cases.models import Case, Status
 from lianxin.figures import board, tally
 from lianxin.figures import metrics as m
 from lianxin.figures.models import Tally
-from lianxin.figures.tests.flows import FlowTestCase
 from lianxin.figures.tests.reference import as_reference
-from lianxin.test import at
+from lianxin.test import LianxinTestCase, at
 
 NOW = at(2026, 11, 20, 10)
 MONTHS = m.Selection(dt.date(2026, 9, 1), dt.date(2026, 11, 30))
@@ -25,7 +24,7 @@ def summed(selection=MONTHS, now=NOW):
     return board.summary_from_tally(selection, m.Context.build(now=now))
 
 
-class KeepingCountTest(FlowTestCase):
+class KeepingCountTest(LianxinTestCase):
     def test_each_action_moves_the_case_between_the_status_totals(self):
         case = self.new(at(2026, 11, 2, 9))
         self.assertEqual(summed()["awaiting"].numerator, 1)
@@ -93,7 +92,7 @@ class KeepingCountTest(FlowTestCase):
         self.assertEqual(tally.differences(), [])
 
 
-class PeriodTest(FlowTestCase):
+class PeriodTest(LianxinTestCase):
     def test_a_month_read_whole_leaves_out_its_days_outside_the_period(self):
         for day in (3, 20, 28):
             self.new(at(2026, 10, day, 9))
@@ -111,7 +110,7 @@ class PeriodTest(FlowTestCase):
                 self.assertEqual(scanned["total"].numerator, expected)
 
 
-class CompactingTest(FlowTestCase):
+class CompactingTest(LianxinTestCase):
     def test_folding_keeps_every_sum_and_drops_what_cancels_out(self):
         case = self.through([at(2026, 11, 2, 9), at(2026, 11, 2, 10), at(2026, 11, 2, 11)])
         before = {
@@ -139,7 +138,7 @@ class CompactingTest(FlowTestCase):
         self.assertEqual(tally.compact(), 0)
 
 
-class CommandTest(FlowTestCase):
+class CommandTest(LianxinTestCase):
     def test_check_finds_a_change_made_behind_the_tallys_back_and_rebuild_repairs_it(self):
         case = self.new(at(2026, 11, 2, 9))
         out = io.StringIO()
@@ -153,7 +152,7 @@ class CommandTest(FlowTestCase):
         self.assertEqual(summed()["voided"].numerator, 1)
 
 
-class SourceTest(FlowTestCase):
+class SourceTest(LianxinTestCase):
     def test_the_office_reads_the_tally_and_a_department_or_a_filter_reads_the_cases(self):
         case = self.through([at(2026, 11, 2, 9), at(2026, 11, 2, 10)], until="dispatched")
         with time_machine.travel(NOW, tick=False):

@@ -39,18 +39,6 @@ class MapInTheBrowserTest(BrowserTestCase):
         self.district.latitude, self.district.longitude = Decimal("36.105"), Decimal("120.41")
         self.district.save(update_fields=["latitude", "longitude"])
 
-    def register(self, **fields):
-        values = {
-            "actor": self.grid_worker,
-            "channel": "patrol",
-            "title": "福临苑3号楼门口路灯不亮",
-            "text": "福临苑小区3号楼门口的路灯坏了一个多星期。",
-            "address": "福临苑小区3号楼",
-            "grid": self.grid,
-            "category": self.category,
-        }
-        return actions.do_register_case(**{**values, **fields})
-
     def watch(self, page):
         self.errors = []
         page.on("pageerror", lambda error: self.errors.append(str(error)))

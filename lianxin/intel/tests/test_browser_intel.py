@@ -19,7 +19,7 @@ LAMPS = [
 class IntelInTheBrowserTest(BrowserTestCase):
     artifacts = "intel"
 
-    def register(self, title, text, phone):
+    def register_concern(self, title, text, phone):
         return actions.do_register_case(
             actor=self.grid_worker,
             channel=Channel.PATROL,
@@ -33,7 +33,7 @@ class IntelInTheBrowserTest(BrowserTestCase):
         )
 
     def test_a_visitor_sees_the_same_lamp_and_says_me_too(self):
-        case = self.register(*LAMPS[0])
+        case = self.register_concern(*LAMPS[0])
         context = self.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
         self.addCleanup(context.close)
         page = context.new_page()
@@ -55,8 +55,8 @@ class IntelInTheBrowserTest(BrowserTestCase):
         self.assertEqual(Case.objects.get(pk=case.pk).support_count, 1)
 
     def test_the_office_sees_duplicates_and_handles_a_topic(self):
-        cases = [self.register(*lamp) for lamp in LAMPS]
-        self.register("福临苑小区垃圾无人清运", "垃圾桶满了好几天没人清理。", "13900000009")
+        cases = [self.register_concern(*lamp) for lamp in LAMPS]
+        self.register_concern("福临苑小区垃圾无人清运", "垃圾桶满了好几天没人清理。", "13900000009")
         [topic] = refresh_topics()
         office = self.person("dispatcher", "pw-dispatcher")
         office.goto(f"{self.live_server_url}/cases/{cases[-1].pk}/")

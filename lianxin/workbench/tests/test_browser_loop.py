@@ -91,7 +91,7 @@ class CaseLoopInTheBrowserTest(BrowserTestCase):
         form.locator("textarea").fill("已安排维修班组本周内更换3号楼门口路灯灯具。")
         form.locator("button[type=submit]").click()
         handler.wait_for_selector("text=已完成：答复群众")
-        self.resolve(handler, "已更换灯具，夜间照明恢复正常。")
+        self.resolve_in_page(handler, "已更换灯具，夜间照明恢复正常。")
         self.snap(handler, "handler-resolved")
 
         # The resident sees the reply on his phone, without staff names.
@@ -102,7 +102,7 @@ class CaseLoopInTheBrowserTest(BrowserTestCase):
         self.snap(resident, "resident-replied")
 
         # 6. The office verifies; 7. the resident is not satisfied: it goes back.
-        self.verify(office)
+        self.verify_in_page(office)
         self.rate(resident, case, "unsatisfied", "灯换了两天又不亮了")
         self.assertEqual(self.status_of(case), Status.IN_PROGRESS)
         self.assertEqual(Case.objects.get(pk=case.pk).reopen_count, 1)
@@ -110,8 +110,8 @@ class CaseLoopInTheBrowserTest(BrowserTestCase):
 
         # 8. Resolved again, verified, and this time the resident is satisfied: closed.
         self.open_case(handler, case)
-        self.resolve(handler, "更换整套灯具和线路，连续三晚复查照明正常。")
-        self.verify(office)
+        self.resolve_in_page(handler, "更换整套灯具和线路，连续三晚复查照明正常。")
+        self.verify_in_page(office)
         self.rate(resident, case, "satisfied", "")
         self.assertEqual(self.status_of(case), Status.CLOSED)
         self.snap(resident, "resident-closed")
@@ -177,18 +177,18 @@ class CaseLoopInTheBrowserTest(BrowserTestCase):
         co.click("form.part-action button:text-is('报告完成')")
         co.wait_for_selector("text=已完成：协办完成")
         self.open_case(lead, case)
-        self.resolve(lead, "路灯杆已扶正加固，住建部门已修复塌陷路面。")
+        self.resolve_in_page(lead, "路灯杆已扶正加固，住建部门已修复塌陷路面。")
         self.assertEqual(self.status_of(case), Status.RESOLVED)
         self.snap(lead, "split-resolved")
         self.assertEqual(self.dialogs, [])
 
-    def resolve(self, handler, note):
+    def resolve_in_page(self, handler, note):
         form = self.act(handler, "办结")
         form.locator("textarea[name=note]").fill(note)
         form.locator("button[type=submit]").click()
         handler.wait_for_selector("text=已完成：办结")
 
-    def verify(self, office):
+    def verify_in_page(self, office):
         office.goto(self.live_server_url + "/")
         self.assertEqual(queue_count(office, "待核查"), 1)
         office.click("a.queue:has-text('待核查')")
