@@ -1,10 +1,11 @@
 """Residents' concerns and the texts a case collects on its way (DOMAIN.md §3).
 
-The per-category texts live in ``concern_texts``, ``concern_texts_2`` and
-``concern_texts_3`` as small text blocks (see ``parse_block``); this module
-parses them, holds the generic lists every category shares (return reasons,
-return-visit comments, verification notes ...) and offers the functions the
-demo generator calls.
+The per-category texts are data: one small text block per second-level
+category in ``data/concerns/<code>.txt`` (see ``parse_block`` for the format;
+placeholders ``{place}``, a compound, road or landmark, ``{addr}``, a full
+address, and ``{n}``, a small number). This module parses them, holds the
+generic lists every category shares (return reasons, return-visit comments,
+verification notes ...) and offers the functions the demo generator calls.
 
 Two links keep a generated case coherent:
 
@@ -30,9 +31,10 @@ import re
 import string
 from collections.abc import Callable, Iterable
 from functools import cache
+from importlib.resources import files
 from typing import NamedTuple
 
-from lianxin.demo import concern_texts, concern_texts_2, concern_texts_3, places, taxonomy
+from lianxin.demo import places, taxonomy
 
 # Range of the small number ``{n}`` (days, weeks, building numbers ...).
 N_MIN, N_MAX = 2, 9
@@ -79,7 +81,8 @@ def parse_block(raw: str) -> CategoryTexts:
     ``@resolutions`` and ``@constrained``.  Each item starts with ``- ``; the
     lines that follow it belong to the same item and are joined without
     spaces (Chinese text), so long texts can be wrapped freely.  Leading and
-    trailing whitespace of every line is ignored.
+    trailing whitespace of every line is ignored, and so is a line that starts
+    with ``#`` (a comment).
 
     In ``@concerns`` the ``- `` line is the title, optionally preceded by the
     place needs in brackets (``- [flat] 标题``), and the following lines are
@@ -91,7 +94,7 @@ def parse_block(raw: str) -> CategoryTexts:
     items: list[list[str]] | None = None
     for number, raw_line in enumerate(raw.splitlines(), start=1):
         line = raw_line.strip()
-        if not line:
+        if not line or line.startswith("#"):
             continue
         if line.startswith("@"):
             items = sections.setdefault(line[1:], [])
@@ -139,29 +142,31 @@ def parse_block(raw: str) -> CategoryTexts:
     )
 
 
-def _load() -> dict[str, CategoryTexts]:
-    texts: dict[str, CategoryTexts] = {}
-    for module in (concern_texts, concern_texts_2, concern_texts_3):
-        for code, raw in module.RAW.items():
-            if code in texts:
-                raise ValueError(f"category {code!r} has texts in two modules")
-            try:
-                texts[code] = parse_block(raw)
-            except ValueError as exc:
-                raise ValueError(f"{module.__name__}[{code!r}]: {exc}") from exc
-    return texts
-
-
-TEXTS: dict[str, CategoryTexts] = _load()
-
 # Every second-level category code of the taxonomy, in taxonomy order.
 CATEGORY_CODES: list[str] = [
     code for _first, _name, subs in taxonomy.CATEGORIES for code, *_rest in subs
 ]
+TEXTS_DIR = files("lianxin.demo") / "data" / "concerns"
 
-_missing = [code for code in CATEGORY_CODES if code not in TEXTS]
-if _missing:
-    raise RuntimeError(f"no concern texts for categories: {', '.join(_missing)}")
+
+def _load() -> dict[str, CategoryTexts]:
+    """Each category's block, in taxonomy order; a category without one, or a file for no
+    category, is an error."""
+    found = {entry.name.removesuffix(".txt") for entry in TEXTS_DIR.iterdir()}
+    if stray := sorted(found - set(CATEGORY_CODES)):
+        raise RuntimeError(f"concern texts for no category: {', '.join(stray)}")
+    if missing := [code for code in CATEGORY_CODES if code not in found]:
+        raise RuntimeError(f"no concern texts for categories: {', '.join(missing)}")
+    texts: dict[str, CategoryTexts] = {}
+    for code in CATEGORY_CODES:
+        try:
+            texts[code] = parse_block((TEXTS_DIR / f"{code}.txt").read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise ValueError(f"data/concerns/{code}.txt: {exc}") from exc
+    return texts
+
+
+TEXTS: dict[str, CategoryTexts] = _load()
 
 # Used when a concern has no reply or resolution of its own.
 GENERIC_REPLIES: list[str] = [

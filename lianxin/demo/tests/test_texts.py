@@ -237,3 +237,17 @@ def test_addresses():
     assert any("交叉口" in a for a in road)
     assert places.is_rural("前渔村前街") and not places.is_rural("海韵路")
     assert places.is_island("鸥岛客运码头") and not places.is_island("前渔村前街")
+
+
+def test_the_texts_are_data_files_shipped_with_the_package():
+    import tomllib
+    from fnmatch import fnmatch
+    from pathlib import Path
+
+    demo = Path(concerns.__file__).parent
+    pyproject = demo.parent.parent / "pyproject.toml"
+    patterns = tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["package-data"]
+    files = sorted(p.relative_to(demo).as_posix() for p in (demo / "data").rglob("*.txt"))
+    assert len(files) == len(SUBCATEGORY_CODES)
+    unshipped = [f for f in files if not any(fnmatch(f, p) for p in patterns["lianxin.demo"])]
+    assert unshipped == []
