@@ -128,7 +128,7 @@ def service_requests(request, fmt):
             cases = cases.filter(status__in=shapes.OPEN_STATUSES)
         elif statuses == {"closed"}:
             cases = cases.filter(status__in=shapes.CLOSED_STATUSES)
-    cases = shapes.with_photos(cases.order_by("-registered_at", "-pk")[:MAX_RESULTS])
+    cases = cases.order_by("-registered_at", "-pk")[:MAX_RESULTS]
     return render(
         fmt, "service_requests", "request", [shapes.request_shape(c, request) for c in cases]
     )
@@ -136,7 +136,7 @@ def service_requests(request, fmt):
 
 @open311_view(("GET",))
 def service_request(request, number, fmt):
-    cases = shapes.with_photos(shapes.public_cases().filter(tracking_number=number))
+    cases = list(shapes.public_cases().filter(tracking_number=number))
     if not cases:
         raise Open311Error.one(404, _("未找到诉求“%(number)s”。") % {"number": number})
     return render(fmt, "service_requests", "request", [shapes.request_shape(cases[0], request)])

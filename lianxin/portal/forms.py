@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases.models import Category, Satisfaction
+from lianxin.cases.photos import MAX_PHOTOS, clean_photo
 from lianxin.geo.coords import WGS84
 from lianxin.geo.points import parse_point
-from lianxin.portal.photos import MAX_PHOTOS, clean_photo
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +27,7 @@ from lianxin.cases.access import (
 )
 from lianxin.cases.actions import do_record_return_visit, do_register_case
 from lianxin.cases.models import Case, CaseEvent, CasePhoto, Channel, Satisfaction, Status
+from lianxin.cases.photos import photo_response
 from lianxin.cases.rules import WorkflowError
 from lianxin.cases.sla import deadline_state
 from lianxin.cases.timeline import event_label
@@ -158,6 +159,14 @@ def follow(request):
 @require_GET
 def case_detail(request, pk):
     return _render_case(request, _public_case(request, pk))
+
+
+@require_GET
+def case_photo(request, pk, photo_pk):
+    """A photo of the resident's report, for whoever may open the case's page here."""
+    case = _public_case(request, pk)
+    photo = get_object_or_404(case.photos, pk=photo_pk, stage=CasePhoto.Stage.INTAKE)
+    return photo_response(photo)
 
 
 def _render_case(request, case: Case, rating_form=None):

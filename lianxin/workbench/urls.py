@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("cases/", views.case_list, name="cases"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/photos/<int:photo_pk>/", views.case_photo, name="case_photo"),
     path("cases/<int:pk>/actions/<str:action>/", views.case_action, name="case_action"),
     path("intake/", intake_views.intake, name="intake"),
     path("intake/forum/", intake_views.forum, name="forum"),

@@ -1,15 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.accounts.models import Role, User
 from lianxin.cases.access import access_case_by_id, may_see_full_phone, standing_of
 from lianxin.cases.filters import filtered_cases
 from lianxin.cases.models import Case, CaseEvent, CasePart, ExtensionRequest
+from lianxin.cases.photos import photo_response
 from lianxin.cases.queues import overdue_by_unit, queue_counts
 from lianxin.cases.rules import RULES, WorkflowError, available_actions, capacities
 from lianxin.cases.sla import deadline_state
@@ -102,6 +103,15 @@ def _part_actions(user, case: Case, part: CasePart) -> list[str]:
     ):
         found += ["approve_return", "refuse_return"]
     return [name for name in found if case.status in RULES[name].statuses]
+
+
+@require_GET
+@login_required
+def case_photo(request, pk, photo_pk):
+    """A case's photo, for those who may see the case, served so that it cannot run."""
+    case = access_case_by_id(request.user, pk)
+    photo = get_object_or_404(case.photos, pk=photo_pk)
+    return photo_response(photo)
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases import signals
 from lianxin.cases.models import Case, CaseEvent, CasePart, CasePhoto
+from lianxin.cases.photos import checked_photos
 from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import DistrictSettings
 from lianxin.workdays.days import deadline_after
@@ -125,6 +126,7 @@ def reply_deadline(start: dt.datetime, policy: DistrictSettings) -> dt.datetime:
 
 
 def save_photos(case: Case, photos: Iterable[File], stage: str) -> None:
-    """Attach photos already checked by the form that received them."""
-    for photo in photos:
+    """Attach photos, every one checked and re-encoded (cases/photos.py) before the first
+    is written, so that a refused file leaves nothing on disk."""
+    for photo in checked_photos(photos):
         CasePhoto.objects.create(case=case, stage=stage, image=photo)

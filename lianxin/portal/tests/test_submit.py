@@ -7,7 +7,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from lianxin.cases.models import Case, CaseEvent, Category, Channel, Status
-from lianxin.portal.tests.helpers import image_bytes, upload
+from lianxin.cases.tests.images import image_bytes, upload
 from lianxin.test import LianxinTestCase
 
 MEDIA = tempfile.mkdtemp(prefix="lianxin-portal-test-")

@@ -1,19 +1,26 @@
-"""Residents' photos: accept real JPEG, PNG and WebP images only, and store them anew.
+"""Every photo, a resident's or staff's: real JPEG, PNG and WebP images only, stored anew.
 
 The format is read from the file's content, never from its name. Every accepted
 photo is decoded and encoded again, turned upright by its EXIF orientation, so
-that nothing of the original file (EXIF, GPS position, camera serial, comments)
-reaches the server's disk.
+that nothing of the original file (EXIF, GPS position, camera serial, comments,
+a script riding in a polyglot) reaches the server's disk, and it is stored under
+a generated name. `save_photos` (actions/common.py) lets nothing else through:
+a page whose form already checked its photos hands over `CheckedPhoto`s, and
+anything else is checked there.
 """
 
 import io
 import uuid
 import warnings
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from lianxin.cases.rules import WorkflowError
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 6
@@ -25,7 +32,11 @@ MAX_SIDE = 4096
 FORMATS = {"JPEG": ("JPEG", "jpg"), "PNG": ("PNG", "png"), "WEBP": ("WEBP", "webp")}
 
 
-def clean_photo(upload) -> ContentFile:
+class CheckedPhoto(ContentFile):
+    """A photo this module has checked and re-encoded."""
+
+
+def clean_photo(upload) -> CheckedPhoto:
     """The photo re-encoded without metadata, or ValidationError naming the file."""
     name = getattr(upload, "name", "") or _("未命名文件")
     if upload.size > MAX_PHOTO_BYTES:
@@ -43,7 +54,26 @@ def clean_photo(upload) -> ContentFile:
     if image.width * image.height > MAX_PIXELS:
         raise ValidationError(_("照片“%(name)s”尺寸过大。"), params={"name": name})
     save_as, extension = FORMATS[image.format]
-    return ContentFile(_encode(image, save_as), name=f"{uuid.uuid4().hex}.{extension}")
+    return CheckedPhoto(_encode(image, save_as), name=f"{uuid.uuid4().hex}.{extension}")
+
+
+def checked_photos(photos: Iterable) -> list[CheckedPhoto]:
+    """Every photo checked, or WorkflowError naming each bad file, before any is stored."""
+    photos = [photo for photo in photos if photo]
+    if len(photos) > MAX_PHOTOS:
+        raise WorkflowError("too_many_photos", _("最多上传6张照片。"))
+    checked, refusals = [], []
+    for photo in photos:
+        if isinstance(photo, CheckedPhoto):
+            checked.append(photo)
+            continue
+        try:
+            checked.append(clean_photo(photo))
+        except ValidationError as error:
+            refusals.extend(error.messages)
+    if refusals:
+        raise WorkflowError("invalid_photo", " ".join(refusals))
+    return checked
 
 
 def _decode(upload) -> Image.Image:
@@ -80,3 +110,27 @@ def _encode(image: Image.Image, save_as: str) -> bytes:
     buffer = io.BytesIO()
     fresh.save(buffer, format=save_as, **options)
     return buffer.getvalue()
+
+
+# What a stored photo is served as, by the extension `clean_photo` gave it. Anything else
+# (a file stored before every upload was checked) goes out as an opaque download.
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+def photo_response(photo) -> FileResponse:
+    """A stored photo as a response no browser will run: a fixed image type, `nosniff`, a
+    sandboxing policy, and an attachment for anything that is not one of our images.
+
+    The caller has decided the viewer may see the photo."""
+    extension = photo.image.name.rpartition(".")[2].lower()
+    content_type = CONTENT_TYPES.get(extension)
+    response = FileResponse(
+        photo.image.open("rb"),
+        content_type=content_type or "application/octet-stream",
+        as_attachment=content_type is None,
+        filename=f"photo-{photo.pk}.{extension if content_type else 'bin'}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

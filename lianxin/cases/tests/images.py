@@ -1,4 +1,4 @@
-"""Image files for the portal's tests, made in memory."""
+"""Image files for the photo tests, made in memory."""
 
 import io
 
