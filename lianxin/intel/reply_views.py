@@ -1,14 +1,13 @@
 """The reply check on the case page: the reasons appear under the reply as it is written."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from lianxin.cases.access import access_case_by_id
+from lianxin.cases.access import access_case_by_id, staff_required
 from lianxin.intel.replycheck import check_case_reply
 
 
-@login_required
+@staff_required
 @require_POST
 def reply_check(request, pk):
     """The check of the posted draft `text` against case `pk` (an htmx fragment).

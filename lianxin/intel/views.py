@@ -15,7 +15,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianxin.cases import actions
-from lianxin.cases.access import access_case_by_id, require_office, require_staff, standing_of
+from lianxin.cases.access import (
+    access_case_by_id,
+    require_office,
+    require_staff,
+    staff_required,
+    standing_of,
+)
 from lianxin.cases.models import Case
 from lianxin.cases.rules import RULES, WorkflowError, available_actions, check
 from lianxin.geo.coords import WGS84
@@ -29,7 +35,7 @@ from lianxin.intel.topicsync import refresh_topics
 # ---- duplicates at intake (staff) ----
 
 
-@login_required
+@staff_required
 @require_GET
 def case_duplicates(request, pk):
     """The open cases that are probably the same problem as this one (a fragment)."""
@@ -51,7 +57,7 @@ def case_duplicates(request, pk):
     return render(request, "intel/_duplicates.html", context)
 
 
-@login_required
+@staff_required
 @require_POST
 def link_case(request, pk):
     case = access_case_by_id(request.user, pk)

@@ -7,7 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lianxin.accounts.models import Role, User
-from lianxin.cases.access import access_case_by_id, may_see_full_phone, standing_of
+from lianxin.cases.access import (
+    access_case_by_id,
+    may_see_full_phone,
+    staff_required,
+    standing_of,
+)
 from lianxin.cases.filters import filtered_cases
 from lianxin.cases.models import Case, CaseEvent, CasePart, ExtensionRequest
 from lianxin.cases.photos import photo_response
@@ -36,7 +41,7 @@ def home(request):
     return render(request, "workbench/inbox.html", context)
 
 
-@login_required
+@staff_required
 def case_list(request):
     cases, form, queue = filtered_cases(request.user, request.GET)
     cases = cases.select_related("category", "lead_unit", "street", "community")
@@ -52,7 +57,7 @@ def case_list(request):
     )
 
 
-@login_required
+@staff_required  # a resident follows his own case on /m/, without staff notes
 def case_detail(request, pk):
     case = access_case_by_id(request.user, pk)
     return render(request, "workbench/case_detail.html", _case_context(request, case))
@@ -105,16 +110,16 @@ def _part_actions(user, case: Case, part: CasePart) -> list[str]:
     return [name for name in found if case.status in RULES[name].statuses]
 
 
+@staff_required
 @require_GET
-@login_required
 def case_photo(request, pk, photo_pk):
-    """A case's photo, for those who may see the case, served so that it cannot run."""
+    """A case's photo, for staff who may see the case, served so that it cannot run."""
     case = access_case_by_id(request.user, pk)
     photo = get_object_or_404(case.photos, pk=photo_pk)
     return photo_response(photo)
 
 
-@login_required
+@staff_required
 @require_POST
 def case_action(request, pk, action):
     case = access_case_by_id(request.user, pk)

@@ -185,7 +185,10 @@ class CaseActionTest(LianxinTestCase):
         self.post(self.handler_a, case, "reply", text="已安排维修人员三个工作日内更换灯具。")
         self.post(self.handler_a, case, "resolve", note="已更换灯具，夜间照明恢复正常。")
         self.post(self.dispatcher, case, "verify", passed="1", on_site="on")
-        self.post(self.resident, case, "return_visit", satisfaction="satisfied", solved="1")
+        # The resident rates on his own page in /m/; the staff pages are not his.
+        self.client.force_login(self.resident)
+        rate = reverse("portal:rate", args=[case.pk])
+        self.client.post(rate, {"satisfaction": "satisfied", "solved": "yes"})
         self.assertEqual(self.reload(case).status, Status.CLOSED)
         self.assertEqual(
             list(case.events.values_list("code", "actor__username")),
