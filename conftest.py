@@ -11,10 +11,15 @@ from lianxin.cache import clear_all
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     # A rolled-back test leaves no save signal behind, so each test starts with every
-    # per-process memo (lianxin.cache) empty, and ends by emptying them.
+    # per-process memo (lianxin.cache) empty, and ends by emptying them; Django's cache
+    # too, which holds the rate limits' counters.
+    from django.core.cache import cache
+
     clear_all()
+    cache.clear()
     yield
     clear_all()
+    cache.clear()
 
 
 @pytest.fixture

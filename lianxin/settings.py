@@ -243,6 +243,27 @@ INTEL_WARM_UP = envbool("INTEL_WARM_UP", "1")
 
 # Text messages (docs/notifications.md): the backend class, the file the file backend
 # appends to, the HTTP gateway, and the address residents follow their case at.
+# The cache holds the rate limits' counters (lianxin/ratelimit.py), so it must be shared
+# by every web process: Redis when REDIS_URL is set; else one process's memory (the demo).
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Behind a reverse proxy every request comes from the proxy: take the client's address
+# from the last X-Forwarded-For entry, which the proxy appends (docs/security.md).
+USE_X_FORWARDED_FOR = envbool("USE_X_FORWARDED_FOR", "0")
+# Residents' submissions on /m/, per day (0 switches a limit off).
+PORTAL_SUBMISSIONS_PER_ADDRESS = envint("PORTAL_SUBMISSIONS_PER_ADDRESS", "20")
+PORTAL_SUBMISSIONS_PER_PHONE = envint("PORTAL_SUBMISSIONS_PER_PHONE", "5")
+# One-time codes that verify a phone before any text about a case goes to it.
+PHONE_CODES_PER_PHONE = envint("PHONE_CODES_PER_PHONE", "5")  # per day
+PHONE_CODES_PER_ADDRESS = envint("PHONE_CODES_PER_ADDRESS", "10")  # per day
+PHONE_CODE_INTERVAL_SECONDS = envint("PHONE_CODE_INTERVAL_SECONDS", "60")
+PHONE_CODE_MINUTES = envint("PHONE_CODE_MINUTES", "10")
+PHONE_CODE_ATTEMPTS = envint("PHONE_CODE_ATTEMPTS", "5")
+
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SMS_BACKEND = os.getenv("SMS_BACKEND", "lianxin.notify.backends.ConsoleBackend")
 SMS_FILE_PATH = Path(os.getenv("SMS_FILE_PATH", str(DATA_DIR / "sms.jsonl")))

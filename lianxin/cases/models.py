@@ -155,6 +155,9 @@ class Case(models.Model):
     )
     resident_name = models.CharField(_("群众姓名"), max_length=50, blank=True)
     resident_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Texts about the case go only to a verified phone: one the resident proved with a
+    # one-time code, or one staff took down from the resident (docs/security.md).
+    phone_verified = models.BooleanField(_("电话已验证"), default=False)
     anonymous = models.BooleanField(_("匿名"), default=False)
 
     # The place; street and community follow from the grid when there is one.

@@ -428,6 +428,9 @@ class History:
                 resident=resident,
                 resident_name=resident.full_name if resident else places.person_name(rng),
                 resident_phone=resident.phone if resident else places.mobile_phone(rng),
+                # The demo's residents verified their phones; a visitor's made-up number
+                # was not, and gets no texts, as on the real /m/.
+                phone_verified=resident is not None,
                 anonymous=anonymous,
                 urgency=rng.choices(
                     [Urgency.NORMAL, Urgency.URGENT, Urgency.CRITICAL], weights=[85, 12, 3]

@@ -3,6 +3,8 @@
 A template may use only its kind's placeholders. Residents' kinds never offer a
 staff-internal note (a return reason, an escalation note, an internal progress
 note): the only case text a resident's message can carry is the public reply.
+Nor do they offer the case's title: whoever files on /m/ writes it, and a text in
+the district's name must not carry a stranger's words (issue 12).
 """
 
 import string
@@ -14,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 RESIDENT = "resident"
 STAFF = "staff"
 
-# Placeholders every kind offers.
+# Placeholders every staff kind offers; residents' kinds offer the tracking number only.
 COMMON = ("tracking_number", "title")
+RESIDENT_COMMON = ("tracking_number",)
+RESIDENT_FOLLOW = (*RESIDENT_COMMON, "follow_url")
 
 
 @dataclass(frozen=True)
@@ -29,10 +33,20 @@ class Kind:
 KINDS = {
     kind.code: kind
     for kind in (
-        Kind("resident.registered", RESIDENT, _("群众：诉求已受理"), (*COMMON, "follow_url")),
-        Kind("resident.replied", RESIDENT, _("群众：诉求已答复"), (*COMMON, "reply", "follow_url")),
-        Kind("resident.resolved", RESIDENT, _("群众：诉求已办结"), (*COMMON, "follow_url")),
-        Kind("resident.rate", RESIDENT, _("群众：请评价办理结果"), (*COMMON, "follow_url")),
+        Kind("resident.code", RESIDENT, _("群众：手机验证码"), ("code", "minutes")),
+        Kind("resident.registered", RESIDENT, _("群众：诉求已受理"), RESIDENT_FOLLOW),
+        Kind(
+            "resident.replied",
+            RESIDENT,
+            _("群众：诉求已答复"),
+            (*RESIDENT_COMMON, "reply", "follow_url"),
+        ),
+        Kind(
+            "resident.resolved", RESIDENT, _("群众：诉求已办结"), (*RESIDENT_COMMON, "follow_url")
+        ),
+        Kind(
+            "resident.rate", RESIDENT, _("群众：请评价办理结果"), (*RESIDENT_COMMON, "follow_url")
+        ),
         Kind(
             "staff.assigned",
             STAFF,
@@ -62,6 +76,8 @@ PLACEHOLDER_LABELS = {
     "due": _("期限日期"),
     "reason": _("退单理由"),
     "note": _("提级理由"),
+    "code": _("验证码"),
+    "minutes": _("有效分钟数"),
 }
 
 

@@ -111,3 +111,34 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {mask_phone(self.phone)}"
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent to a phone, proving the one who typed the number holds it.
+
+    Only a keyed hash of the code is kept (a six-digit code's plain hash is reversed by
+    trying a million values); it expires, and allows a few wrong tries."""
+
+    phone = models.CharField(_("手机号"), max_length=20)
+    code_hash = models.CharField(max_length=64)
+    # The signed-in resident who asked, so that his account's phone counts as verified.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("手机验证码")
+        verbose_name_plural = _("手机验证码")
+        indexes = [models.Index(fields=["phone", "created_at"], name="phonecode_phone_at")]
+
+    def __str__(self):
+        return f"{mask_phone(self.phone)} {self.created_at:%Y-%m-%d %H:%M}"

@@ -2,7 +2,11 @@
 
 Residents hear of their own case: registered, replied, resolved, and the request to
 rate it once verified; the number is the one given with the case (no phone, no
-message). Staff hear of work for their unit: a new assignment, a reply due by the
+message), and only once that number is verified (`Case.phone_verified`: a one-time
+code on /m/, or staff who took the call), so that nobody can make the district text
+a stranger. Residents' texts carry the tracking number, never the title.
+
+Staff hear of work for their unit: a new assignment, a reply due by the
 next working day, a missed deadline; the office hears of returns, leaders of
 escalations. Staff are reached at the phone on their account.
 """
@@ -102,9 +106,9 @@ def plan_event(event: CaseEvent) -> list[Planned]:
 
 
 def _for_resident(event: CaseEvent, case: Case, kind: str) -> list[Planned]:
-    if not case.resident_phone:
-        return []  # anonymous by choice, or no phone given: nothing to send to
-    values = {**case_values(case), "follow_url": follow_url()}
+    if not case.resident_phone or not case.phone_verified:
+        return []  # no phone given, or nobody proved it is theirs: nothing to send to
+    values = {"tracking_number": case.tracking_number, "follow_url": follow_url()}
     if kind == "resident.replied":
         # The public reply (or explanation) this event gave the resident, which he reads
         # online too; only these two public events reach here, never an internal note.

@@ -92,6 +92,14 @@ class ConcernForm(forms.Form):
         error_messages={"required": _("请填写手机号，用于查询进度和回访。")},
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
+    code = forms.CharField(
+        label=_("短信验证码（选填）"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}
+        ),
+    )
     anonymous = forms.BooleanField(label=_("匿名反映（不向承办部门显示姓名）"), required=False)
     token = forms.CharField(widget=forms.HiddenInput)
 
@@ -108,6 +116,15 @@ class ConcernForm(forms.Form):
         return Category.objects.filter(
             pk=value, parent__isnull=False, active=True, parent__active=True
         ).first()
+
+    def clean_phone(self):
+        return re.sub(r"\s", "", self.cleaned_data["phone"])
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if code and not (code.isdigit() and len(code) == 6):
+            raise ValidationError(_("验证码是短信中的6位数字。"))
+        return code
 
     def clean_token(self):
         token = self.cleaned_data["token"]

@@ -5,6 +5,7 @@ from lianxin.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.submit, name="submit"),
+    path("phone-code/", views.phone_code, name="phone_code"),
     path("submitted/<int:pk>/", views.submitted, name="submitted"),
     path("follow/", views.follow, name="follow"),
     path("cases/<int:pk>/", views.case_detail, name="case"),

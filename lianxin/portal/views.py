@@ -7,12 +7,13 @@ needs an account: the workflow lets only the case's own resident rate it.
 
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -26,13 +27,27 @@ from lianxin.cases.access import (
     is_staff,
 )
 from lianxin.cases.actions import do_record_return_visit, do_register_case
-from lianxin.cases.models import Case, CaseEvent, CasePhoto, Channel, Satisfaction, Status
+from lianxin.cases.models import (
+    Case,
+    CaseEvent,
+    CasePhoto,
+    Channel,
+    Satisfaction,
+    Status,
+    mask_phone,
+)
 from lianxin.cases.photos import photo_response
 from lianxin.cases.rules import WorkflowError
 from lianxin.cases.sla import deadline_state
 from lianxin.cases.timeline import event_label
+from lianxin.notify.verify import account_phone_verified, do_check_phone_code, do_send_phone_code
 from lianxin.portal.forms import ConcernForm, FollowForm, RatingForm, SignupForm
+from lianxin.ratelimit import DAY, Limit, client_address
 
+VERIFIED_KEY = "portal_verified_phone"  # the phone this session proved with a code
+# What the form keeps when "send code" posts it without JavaScript (photos cannot be kept).
+KEPT_FIELDS = ("category", "title", "text", "address", "latitude", "longitude", "datum")
+KEPT_FIELDS += ("name", "phone", "anonymous", "token")
 SEEN_KEY = "portal_cases"  # pks of the cases this session has proved (or submitted)
 FAILURES_KEY = "portal_follow_failures"  # times of recent wrong guesses
 MAX_FAILURES = 5
@@ -48,6 +63,8 @@ ERROR_FIELDS = {
     "comment_required": "comment",
     "invalid_satisfaction": "satisfaction",
     "phone_taken": "phone",
+    "invalid_photo": "photos",
+    "too_many_photos": "photos",
 }
 # Public events whose note is meant for the resident: his own words (the reopening repeats
 # the rating's comment, so it is left out), or a progress note
@@ -85,42 +102,103 @@ def _public_case(request, pk) -> Case:
 @require_http_methods(["GET", "POST"])
 def submit(request):
     actor = _resident_actor(request.user)
-    if request.method == "POST":
+    status, code_status = 200, ""
+    if request.method == "POST" and "send_code" in request.POST:
+        # Without JavaScript the "send code" button posts the whole form: keep what was typed.
+        code_status, status = _send_code(request, actor, request.POST.get("phone", ""))
+        form = ConcernForm(initial={name: request.POST.get(name, "") for name in KEPT_FIELDS})
+    elif request.method == "POST":
         form = ConcernForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                case = do_register_case(
-                    actor=actor,
-                    channel=Channel.WEB,
-                    title=data["title"],
-                    text=data["text"],
-                    address=data["address"],
-                    category=data["category"],
-                    latitude=data["latitude"],
-                    longitude=data["longitude"],
-                    resident_name=data["name"],
-                    resident_phone=data["phone"],
-                    anonymous=data["anonymous"],
-                    photos=data["photos"],
-                    idempotency_key=f"portal:{data['token']}",
+            verified = _phone_verified(request, actor, form)
+            if not form.errors and not _within_limits(request, data["phone"]):
+                form.add_error(
+                    None, _("提交过于频繁，今天已达上限。请明天再试，或拨打12345热线反映。")
                 )
-            except WorkflowError as error:
-                _add_workflow_error(form, error)
-            else:
-                _remember(request, case)
-                return redirect("portal:submitted", pk=case.pk)
+                status = 429
+            if not form.errors:
+                try:
+                    case = do_register_case(
+                        actor=actor,
+                        channel=Channel.WEB,
+                        title=data["title"],
+                        text=data["text"],
+                        address=data["address"],
+                        category=data["category"],
+                        latitude=data["latitude"],
+                        longitude=data["longitude"],
+                        resident_name=data["name"],
+                        resident_phone=data["phone"],
+                        phone_verified=verified,
+                        anonymous=data["anonymous"],
+                        photos=data["photos"],
+                        idempotency_key=f"portal:{data['token']}",
+                    )
+                except WorkflowError as error:
+                    _add_workflow_error(form, error)
+                else:
+                    _remember(request, case)
+                    return redirect("portal:submitted", pk=case.pk)
     else:
         initial = {}
         if actor is not None:
             initial = {"name": actor.full_name, "phone": actor.phone}
         form = ConcernForm(initial=initial)
     photos_dropped = form.is_bound and bool(request.FILES.getlist("photos"))
-    return render(
-        request,
-        "portal/submit.html",
-        {"form": form, "photos_dropped": photos_dropped, "nav": "submit"},
-    )
+    context = {
+        "form": form,
+        "photos_dropped": photos_dropped,
+        "nav": "submit",
+        "code_status": code_status,
+    }
+    return render(request, "portal/submit.html", context, status=status)
+
+
+def _within_limits(request, phone: str) -> bool:
+    """Count this submission against its address's and its phone's daily limits."""
+    by_address = Limit("submit-address", settings.PORTAL_SUBMISSIONS_PER_ADDRESS, DAY)
+    by_phone = Limit("submit-phone", settings.PORTAL_SUBMISSIONS_PER_PHONE, DAY)
+    # Both are counted, so that rotating phones from one address runs out as well.
+    return all([by_address.hit(client_address(request)), by_phone.hit(phone)])
+
+
+def _phone_verified(request, actor, form) -> bool:
+    """Whether the phone given is proved: earlier in this session, on the resident's
+    account, or by the code typed now (a wrong code is an error on its field)."""
+    phone, code = form.cleaned_data["phone"], form.cleaned_data["code"]
+    if request.session.get(VERIFIED_KEY) == phone or account_phone_verified(actor, phone):
+        return True
+    if not code:
+        return False
+    try:
+        do_check_phone_code(phone, code, user=actor)
+    except WorkflowError as error:
+        form.add_error("code", str(error.message))
+        return False
+    request.session[VERIFIED_KEY] = phone
+    return True
+
+
+def _send_code(request, actor, phone: str) -> tuple[str, int]:
+    """Text a code to `phone`: what to tell the visitor, and the status to answer with."""
+    try:
+        sent = do_send_phone_code(phone, client=client_address(request), user=actor)
+    except WorkflowError as error:
+        limited = error.code in ("code_too_soon", "code_limited")
+        return str(error.message), 429 if limited else 400
+    message = _("验证码已发送至%(phone)s，%(minutes)d分钟内有效。") % {
+        "phone": mask_phone(sent.phone),
+        "minutes": settings.PHONE_CODE_MINUTES,
+    }
+    return message, 200
+
+
+@require_POST
+def phone_code(request):
+    """The "send code" button's request from the page's script: a message and a status."""
+    message, status = _send_code(request, _resident_actor(request.user), request.POST.get("phone"))
+    return JsonResponse({"message": message, "sent": status == 200}, status=status)
 
 
 @require_GET

@@ -56,6 +56,7 @@ def do_register_case(
     resident=None,
     resident_name: str = "",
     resident_phone: str = "",
+    phone_verified: bool = False,
     anonymous: bool = False,
     urgency: str = Urgency.NORMAL,
     open_for_claim: bool = False,
@@ -64,7 +65,11 @@ def do_register_case(
     when: dt.datetime | None = None,
 ) -> Case:
     """Register a resident's concern as a case. `actor` is None for a visitor of the public
-    pages. With an idempotency key, sending the same registration twice gives one case."""
+    pages. With an idempotency key, sending the same registration twice gives one case.
+
+    `phone_verified`: the resident proved the phone is his (a one-time code). A phone staff
+    record (intake, imports, the city platform, a partner) counts as verified: the staff
+    member took it from the resident, and answers for it."""
     at = now_or(when)
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
@@ -112,6 +117,7 @@ def do_register_case(
                 resident=resident if resident is not None else (None if is_staff_actor else actor),
                 resident_name="" if anonymous else resident_name.strip(),
                 resident_phone=resident_phone,
+                phone_verified=bool(resident_phone) and (is_staff_actor or phone_verified),
                 anonymous=anonymous,
                 address=address,
                 grid=grid,
