@@ -29,6 +29,16 @@ class SeededTemplatesTest(NotifyTestCase):
             validate_text("resident.replied", "您的问题：{note}")
         self.assertIn("{note} 不能用于此类通知", str(raised.exception))
 
+    def test_residents_messages_cannot_carry_the_title_a_visitor_wrote(self):
+        for kind in KINDS.values():
+            if kind.audience == RESIDENT:
+                self.assertNotIn("title", kind.placeholders, kind.code)
+                template = MessageTemplate.objects.get(code=kind.code)
+                self.assertNotIn("{title}", template.text, kind.code)
+        with self.assertRaises(ValidationError) as raised:
+            validate_text("resident.registered", "您反映的“{title}”已受理")
+        self.assertIn("{title} 不能用于此类通知", str(raised.exception))
+
     def test_fancy_fields_are_refused(self):
         for text in ("{0}", "{title.upper}", "{title[0]}", "{title!r}", "{title:>40}", "{title"):
             with self.assertRaises(ValidationError, msg=text):

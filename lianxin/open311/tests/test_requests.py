@@ -1,14 +1,17 @@
 """Filing and reading service requests over plain HTTP, as partners' programs do."""
 
 import datetime as dt
+import shutil
+import tempfile
 import xml.etree.ElementTree as ET
 
 import time_machine
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from lianxin.cases import actions
 from lianxin.cases.models import Case, CaseEvent, Channel, Status
+from lianxin.cases.tests.images import upload
 from lianxin.open311.models import PartnerRequest, PartnerUpdate
 from lianxin.open311.partners import create_partner, set_key
 from lianxin.test import LianxinTestCase, at
@@ -216,6 +219,18 @@ class Open311RequestTest(LianxinTestCase):
                 },
             ).json()
             self.assertEqual(len(by_id), 2)
+
+    def test_the_feed_links_the_partners_media_url_and_never_a_photo_of_ours(self):
+        media = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, media)
+        self.enterContext(override_settings(MEDIA_ROOT=media))
+        case = self.register(photos=[upload("门口.jpg")])
+        self.assertEqual(case.photos.count(), 1)
+        self.post(media_url="https://img.example.com/1.jpg")
+        listed = {r["service_request_id"]: r for r in self.client.get(URL).json()}
+        self.assertIsNone(listed[case.tracking_number]["media_url"])
+        partners = [r for number, r in listed.items() if number != case.tracking_number]
+        self.assertEqual(partners[0]["media_url"], "https://img.example.com/1.jpg")
 
     def test_get_caps_at_1000(self):
         case = self.register()
