@@ -21,7 +21,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases.rules import WorkflowError
-from lianxin.notify.models import PhoneCode
+from lianxin.notify.models import MessageTemplate, PhoneCode
 from lianxin.notify.outbox import queue_messages
 from lianxin.notify.routing import Planned
 from lianxin.notify.tasks import send_messages
@@ -48,6 +48,9 @@ def do_send_phone_code(phone: str, *, client: str, user=None) -> PhoneCode:
     phone = re.sub(r"\s", "", phone or "")
     if not MOBILE_RE.match(phone):
         raise WorkflowError("invalid_phone", _("请填写11位手机号。"))
+    if not MessageTemplate.objects.filter(code="resident.code", active=True).exists():
+        # Switched off in the admin: say so, rather than promise a text that never comes.
+        raise WorkflowError("code_unavailable", _("暂时无法发送验证码，请稍后再试。"))
     limits = _limits()
     if limits["interval"].exceeded(phone):
         raise WorkflowError("code_too_soon", _("验证码已发送，请稍后再试。"))

@@ -185,8 +185,8 @@ def _send_code(request, actor, phone: str) -> tuple[str, int]:
     try:
         sent = do_send_phone_code(phone, client=client_address(request), user=actor)
     except WorkflowError as error:
-        limited = error.code in ("code_too_soon", "code_limited")
-        return str(error.message), 429 if limited else 400
+        statuses = {"code_too_soon": 429, "code_limited": 429, "code_unavailable": 503}
+        return str(error.message), statuses.get(error.code, 400)
     message = _("验证码已发送至%(phone)s，%(minutes)d分钟内有效。") % {
         "phone": mask_phone(sent.phone),
         "minutes": settings.PHONE_CODE_MINUTES,

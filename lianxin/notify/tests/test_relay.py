@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from lianxin.cases import actions
 from lianxin.cases.models import Case
-from lianxin.notify.models import PhoneCode
+from lianxin.notify.models import MessageTemplate, PhoneCode
 from lianxin.notify.tests.jobs import run_queued
 from lianxin.notify.tests.test_notifications import NotifyTestCase
 from lianxin.test import at
@@ -174,6 +174,13 @@ class PhoneCodeTest(NotifyTestCase):
         for n in range(11):
             self.send_code(phone=f"1370000{n:04d}")
         self.assertEqual(len(self.sent()), 10)
+
+    def test_with_the_code_template_switched_off_the_page_says_so(self):
+        MessageTemplate.objects.filter(code="resident.code").update(active=False)
+        response = self.send_code()
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.json()["message"], "暂时无法发送验证码，请稍后再试。")
+        self.assertFalse(PhoneCode.objects.exists())
 
     def test_a_bad_phone_gets_a_clear_error_and_wrong_method_is_refused(self):
         response = self.send_code(phone="12345")

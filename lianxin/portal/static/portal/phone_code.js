@@ -3,6 +3,8 @@
 (function () {
   var button = document.getElementById("send-code");
   if (!button) return;
+  // No longer a submit button: Enter in a field must file the concern, not ask for a code.
+  button.type = "button";
   var status = document.getElementById("code-status");
   var failed = document.currentScript.dataset.failed;
   button.addEventListener("click", function (event) {
