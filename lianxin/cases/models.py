@@ -539,6 +539,8 @@ class CasePhoto(models.Model):
     stage = models.CharField(max_length=15, choices=Stage.choices)
     image = models.ImageField(upload_to="cases/%Y/%m/")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Shown to anyone (the Open311 feed) only once the office chose it (do_set_photo_public).
+    public = models.BooleanField(_("已公开"), default=False)
 
     class Meta:
         verbose_name = _("照片")

@@ -82,6 +82,7 @@ RULES = {
     "void": Rule(_("作废"), NOT_FINAL, frozenset({"office"})),
     "mark_exemplary": Rule(_("选树典型案例"), frozenset({S.CLOSED}), frozenset({"office"})),
     "unmark_exemplary": Rule(_("取消典型案例"), frozenset({S.CLOSED}), frozenset({"office"})),
+    "publish_photo": Rule(_("公开照片"), NOT_FINAL | {S.CLOSED}, frozenset({"office"})),
 }
 
 

@@ -40,6 +40,8 @@ EVENT_LABELS = {
     "cases.case.voided": _("作废"),
     "cases.case.marked_exemplary": _("选树典型案例"),
     "cases.case.unmarked_exemplary": _("取消典型案例"),
+    "cases.photo.published": _("公开照片"),
+    "cases.photo.unpublished": _("取消公开照片"),
     "cases.case.reply_overdue": _("答复逾期"),
     "cases.case.resolution_overdue": _("办结逾期"),
 }

@@ -12,5 +12,6 @@ urlpatterns = [
     re_path(r"^requests" + FMT, views.service_requests, name="requests"),
     re_path(r"^requests/(?P<number>[^/]+?)" + FMT, views.service_request, name="request"),
     re_path(r"^servicerequestupdates" + FMT, views.service_request_updates, name="updates"),
+    path("photos/<int:pk>/", views.public_photo, name="photo"),
     re_path(r"", views.not_found),
 ]

@@ -7,11 +7,14 @@ programs with a key, not from a browser session, so they are exempt from CSRF.
 
 from functools import wraps
 
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
-from lianxin.cases.models import CaseEvent, Category, Status
+from lianxin.cases.models import CaseEvent, CasePhoto, Category, Status
+from lianxin.cases.photos import photo_response
 from lianxin.open311 import filing, shapes
 from lianxin.open311.formats import Open311Error, render, render_error
 from lianxin.open311.params import MAX_RESULTS, date_range, listed, param, require_partner
@@ -128,7 +131,7 @@ def service_requests(request, fmt):
             cases = cases.filter(status__in=shapes.OPEN_STATUSES)
         elif statuses == {"closed"}:
             cases = cases.filter(status__in=shapes.CLOSED_STATUSES)
-    cases = cases.order_by("-registered_at", "-pk")[:MAX_RESULTS]
+    cases = shapes.with_photos(cases.order_by("-registered_at", "-pk")[:MAX_RESULTS])
     return render(
         fmt, "service_requests", "request", [shapes.request_shape(c, request) for c in cases]
     )
@@ -136,7 +139,7 @@ def service_requests(request, fmt):
 
 @open311_view(("GET",))
 def service_request(request, number, fmt):
-    cases = list(shapes.public_cases().filter(tracking_number=number))
+    cases = shapes.with_photos(shapes.public_cases().filter(tracking_number=number))
     if not cases:
         raise Open311Error.one(404, _("未找到诉求“%(number)s”。") % {"number": number})
     return render(fmt, "service_requests", "request", [shapes.request_shape(cases[0], request)])
@@ -161,6 +164,15 @@ def service_request_updates(request, fmt):
         events = events.filter(case__tracking_number__in=numbers)
     data = [shapes.update_shape(event) for event in events[:MAX_RESULTS]]
     return render(fmt, "service_request_updates", "request_update", data)
+
+
+@require_GET
+def public_photo(request, pk):
+    """A photo the office made public (the feed's `media_url`); any other is not found."""
+    photo = get_object_or_404(
+        CasePhoto.objects.exclude(case__status=Status.VOIDED), pk=pk, public=True
+    )
+    return photo_response(photo)
 
 
 @open311_view(("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"))

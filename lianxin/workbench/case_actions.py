@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.accounts.models import Role, User
 from lianxin.cases import actions
-from lianxin.cases.models import Case, CasePart, Category, ExtensionRequest
+from lianxin.cases.models import Case, CasePart, CasePhoto, Category, ExtensionRequest
 from lianxin.cases.rules import WorkflowError
 from lianxin.intel.replycheck import check_case_reply
 from lianxin.orgs.models import Unit
@@ -53,6 +53,13 @@ def _case(user, value) -> Case:
     if found is None:
         raise WorkflowError("invalid_target", _("未找到该受理编号的诉求。"))
     return found
+
+
+def _photo(case: Case, data) -> CasePhoto:
+    try:
+        return case.photos.get(pk=int(data.get("photo", "")))
+    except (CasePhoto.DoesNotExist, ValueError):
+        raise Http404 from None
 
 
 def _extension(case: Case, data) -> ExtensionRequest:
@@ -192,5 +199,8 @@ HANDLERS = {
     ),
     "unmark_exemplary": lambda case, user, d, f: actions.do_unmark_exemplary(
         case, actor=user, note=d.get("reason", "")
+    ),
+    "publish_photo": lambda case, user, d, f: actions.do_set_photo_public(
+        _photo(case, d), actor=user, public=d.get("public") == "1"
     ),
 }

@@ -71,6 +71,8 @@ def _case_context(request, case: Case) -> dict:
     actions = {name: RULES[name].label for name in available_actions(request.user, case)}
     if not pending_extensions:
         actions.pop("decide_extension", None)
+    # Publishing is offered beside each photo, not in the actions panel.
+    may_publish_photos = actions.pop("publish_photo", None) is not None
     return {
         "case": case,
         "phone": case.resident_phone
@@ -82,6 +84,7 @@ def _case_context(request, case: Case) -> dict:
         "deadline": deadline_state(case),
         "pending_extensions": pending_extensions,
         "photos": case.photos.all(),
+        "may_publish_photos": may_publish_photos,
         "handling_units": Unit.objects.handling().order_by("kind", "sort_order"),
         "leaders": User.objects.filter(memberships__role=Role.LEADER).distinct(),
         "grids": grids() if "dispatch" in actions or "split" in actions else (),

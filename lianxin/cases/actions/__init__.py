@@ -38,7 +38,11 @@ from lianxin.cases.actions.intake import (
     do_withdraw_case,
 )
 from lianxin.cases.actions.overdue import do_record_overdue_cases
-from lianxin.cases.actions.recognition import do_mark_exemplary, do_unmark_exemplary
+from lianxin.cases.actions.recognition import (
+    do_mark_exemplary,
+    do_set_photo_public,
+    do_unmark_exemplary,
+)
 from lianxin.cases.actions.support import do_link_cases, do_support_case
 from lianxin.cases.rules import WorkflowError
 
@@ -72,6 +76,7 @@ __all__ = [
     "do_return_part",
     "do_review_constrained",
     "do_split_case",
+    "do_set_photo_public",
     "do_unmark_exemplary",
     "do_support_case",
     "do_verify_case",

@@ -1,7 +1,8 @@
 """Recognition: the office selects closed cases as examples for others (选树典型案例).
 
 The flag and the short write-up feed the monthly brief. Marking changes no status; it is
-still a change to the case, so it goes through the rule table and leaves an event.
+still a change to the case, so it goes through the rule table and leaves an event. The
+office also chooses which photos the public may see (`do_set_photo_public`).
 """
 
 import datetime as dt
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases.actions.common import lock_case, now_or, record, require_text
-from lianxin.cases.models import Case
+from lianxin.cases.models import Case, CasePhoto
 from lianxin.cases.rules import WorkflowError, check
 
 MAX_NOTE_LENGTH = 500
@@ -63,3 +64,30 @@ def do_unmark_exemplary(
         note=(note or "").strip(),
     )
     return case
+
+
+@transaction.atomic
+def do_set_photo_public(
+    photo: CasePhoto, *, actor, public: bool, when: dt.datetime | None = None
+) -> CasePhoto:
+    """The office shows a case's photo to the public (the keyless Open311 feed), or stops.
+
+    Nothing else publishes a photo: a resident's photo may show his door or his face, so
+    it stays behind the case's access check until the office has looked at it."""
+    case = lock_case(photo.case_id)
+    acting_unit = check("publish_photo", actor, case)
+    photo = CasePhoto.objects.select_for_update().get(pk=photo.pk, case=case)
+    if photo.public == public:
+        return photo
+    photo.public = public
+    photo.save(update_fields=["public"])
+    record(
+        case,
+        "cases.photo.published" if public else "cases.photo.unpublished",
+        actor=actor,
+        unit_id=acting_unit,
+        at=now_or(when),
+        from_status=case.status,
+        data={"photo": photo.pk},
+    )
+    return photo

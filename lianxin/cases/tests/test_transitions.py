@@ -2,7 +2,7 @@
 and a refusal changes nothing."""
 
 from lianxin.cases import actions
-from lianxin.cases.models import Case, CasePart, Status
+from lianxin.cases.models import Case, CasePart, CasePhoto, Status
 from lianxin.cases.rules import RULES, WorkflowError
 from lianxin.test import LianxinTestCase
 
@@ -273,7 +273,19 @@ class Scenarios:
                 lambda c, u: actions.do_unmark_exemplary(c, actor=u),
                 {"dispatcher"},
             ),
+            "publish_photo": (
+                self.registered,
+                lambda c, u: actions.do_set_photo_public(photo_of(c), actor=u, public=True),
+                {"dispatcher"},
+            ),
         }
+
+
+def photo_of(case: Case) -> CasePhoto:
+    # The action reads no pixels: a row naming a file is enough, and writes nothing to disk.
+    return case.photos.first() or CasePhoto.objects.create(
+        case=case, stage=CasePhoto.Stage.INTAKE, image="cases/test.jpg"
+    )
 
 
 def snapshot(case: Case):

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import time_machine
 from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from lianxin.cases import actions
@@ -220,17 +221,32 @@ class Open311RequestTest(LianxinTestCase):
             ).json()
             self.assertEqual(len(by_id), 2)
 
-    def test_the_feed_links_the_partners_media_url_and_never_a_photo_of_ours(self):
+    def test_the_feed_links_the_partners_media_url_and_only_photos_the_office_published(self):
         media = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, media)
         self.enterContext(override_settings(MEDIA_ROOT=media))
-        case = self.register(photos=[upload("门口.jpg")])
-        self.assertEqual(case.photos.count(), 1)
+        case = self.register(photos=[upload("门口.jpg"), upload("路灯.jpg")])
+        first, second = case.photos.order_by("pk")
         self.post(media_url="https://img.example.com/1.jpg")
         listed = {r["service_request_id"]: r for r in self.client.get(URL).json()}
         self.assertIsNone(listed[case.tracking_number]["media_url"])
         partners = [r for number, r in listed.items() if number != case.tracking_number]
         self.assertEqual(partners[0]["media_url"], "https://img.example.com/1.jpg")
+        private = reverse("open311:photo", args=[first.pk])
+        self.assertEqual(self.client.get(private).status_code, 404)
+
+        actions.do_set_photo_public(second, actor=self.dispatcher, public=True)
+
+        (shown,) = self.client.get(f"/open311/v2/requests/{case.tracking_number}.json").json()
+        self.assertEqual(
+            shown["media_url"], "http://testserver" + reverse("open311:photo", args=[second.pk])
+        )
+        response = self.client.get(shown["media_url"])
+        self.assertEqual(response["Content-Type"], "image/jpeg")
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(self.client.get(private).status_code, 404)
+        actions.do_void_case(case, actor=self.dispatcher, reason="测试数据")
+        self.assertEqual(self.client.get(shown["media_url"]).status_code, 404)
 
     def test_get_caps_at_1000(self):
         case = self.register()
@@ -240,7 +256,7 @@ class Open311RequestTest(LianxinTestCase):
             copy.pk, copy.tracking_number, copy.idempotency_key = None, f"T-{n:05d}", None
             copies.append(copy)
         Case.objects.bulk_create(copies)
-        with self.assertNumQueries(1):
+        with self.assertNumQueries(2):  # the cases, and their public photos
             listed = self.client.get(URL).json()
         self.assertEqual(len(listed), 1000)
 

@@ -155,3 +155,64 @@ class PhotoServingTest(LianxinTestCase):
         self.client.force_login(self.resident)
         url = reverse("portal:case_photo", args=[self.case.pk, staff_photo.pk])
         self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class PublishPhotoTest(LianxinTestCase):
+    """Only the office makes a photo public (for the Open311 feed), beside the photo."""
+
+    def setUp(self):
+        self.media = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.media)
+        self.enterContext(override_settings(MEDIA_ROOT=self.media))
+        self.case = self.dispatched(
+            photos=[SimpleUploadedFile("门口.jpg", image_bytes(), "image/jpeg")]
+        )
+        self.photo = self.case.photos.get()
+        self.url = reverse("workbench:case_action", args=[self.case.pk, "publish_photo"])
+
+    def publish(self, user, public="1", photo=None):
+        self.client.force_login(user)
+        return self.client.post(
+            self.url, {"photo": (photo or self.photo).pk, "public": public}, follow=True
+        )
+
+    def test_the_office_publishes_and_withdraws_a_photo_with_an_event_each_time(self):
+        page = self.client
+        page.force_login(self.dispatcher)
+        self.assertContains(
+            page.get(reverse("workbench:case", args=[self.case.pk])), "公开到开放接口"
+        )
+        response = self.publish(self.dispatcher)
+        self.assertContains(response, "已完成：公开照片")
+        self.assertContains(response, "取消公开")
+        self.photo.refresh_from_db()
+        self.assertTrue(self.photo.public)
+        self.publish(self.dispatcher, public="0")
+        self.photo.refresh_from_db()
+        self.assertFalse(self.photo.public)
+        self.assertEqual(
+            list(self.case.events.filter(code__startswith="cases.photo.").values_list("code")),
+            [("cases.photo.published",), ("cases.photo.unpublished",)],
+        )
+
+    def test_the_handling_department_may_not_publish_and_is_not_offered_it(self):
+        self.client.force_login(self.handler_a)
+        page = self.client.get(reverse("workbench:case", args=[self.case.pk]))
+        self.assertNotContains(page, "公开到开放接口")
+        response = self.publish(self.handler_a)
+        self.assertContains(response, "您无权对该诉求执行“公开照片”。")
+        self.photo.refresh_from_db()
+        self.assertFalse(self.photo.public)
+
+    def test_another_department_gets_404(self):
+        self.assertEqual(self.publish(self.handler_b).status_code, 404)
+
+    def test_a_photo_of_another_case_cannot_be_smuggled_in(self):
+        other = self.dispatched(photos=[SimpleUploadedFile("a.jpg", image_bytes(), "image/jpeg")])
+        response = self.publish(self.dispatcher, photo=other.photos.get())
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(other.photos.get().public)
+
+    def test_wrong_method_is_refused(self):
+        self.client.force_login(self.dispatcher)
+        self.assertEqual(self.client.get(self.url).status_code, 405)
