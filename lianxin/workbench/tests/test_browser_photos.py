@@ -70,7 +70,10 @@ class PlantedPhotoTest(BrowserTestCase):
         office.on("console", lambda message: console.append(message.text))
         office.goto(f"{self.live_server_url}/cases/{case.pk}/")
         self.assertTrue(office.locator(".photos img").evaluate("img => img.naturalWidth > 0"))
-        self.snap(office, "office-sees-photo")
+        office.click(".photos button:text-is('公开到开放接口')")
+        office.wait_for_selector(".photos figcaption:text-is('已公开')")
+        self.assertTrue(CasePhoto.objects.get(case=case).public)
+        self.snap(office, "office-published-photo")
 
         # A file stored before every upload was checked is a download, never a page.
         legacy = CasePhoto.objects.create(
