@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.accounts.models import Role, User
 from lianxin.cases import actions
 from lianxin.cases.models import Case, CasePart, CasePhoto, Category, ExtensionRequest
+from lianxin.cases.photos import checked_photos
 from lianxin.cases.rules import WorkflowError
 from lianxin.intel.replycheck import check_case_reply
 from lianxin.orgs.models import Unit
@@ -167,8 +168,9 @@ HANDLERS = {
     "resume": lambda case, user, d, f: actions.do_resume_case(
         case, actor=user, note=d.get("note", "")
     ),
+    # Photos are checked and re-encoded here, before the action takes the case's lock.
     "resolve": lambda case, user, d, f: actions.do_resolve_case(
-        case, actor=user, note=d.get("note", ""), photos=f.getlist("photos")
+        case, actor=user, note=d.get("note", ""), photos=checked_photos(f.getlist("photos"))
     ),
     "verify": lambda case, user, d, f: actions.do_verify_case(
         case,
