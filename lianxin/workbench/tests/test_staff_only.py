@@ -58,6 +58,7 @@ class ResidentOnStaffPagesTest(LianxinTestCase):
             reverse("ledgers:brief"),
             reverse("ledgers:import"),
             reverse("ledgers:export", args=["cases", "xlsx"]),
+            reverse("ledgers:jobs"),
             reverse("intel:topics"),
             reverse("intel:case_duplicates", args=[self.case.pk]),
         ]
