@@ -145,7 +145,7 @@ def submit(request):
         if actor is not None:
             initial = {"name": actor.full_name, "phone": actor.phone}
         form = ConcernForm(initial=initial)
-    photos_dropped = form.is_bound and bool(request.FILES.getlist("photos"))
+    photos_dropped = (form.is_bound or bool(code_status)) and bool(request.FILES.getlist("photos"))
     context = {
         "form": form,
         "photos_dropped": photos_dropped,

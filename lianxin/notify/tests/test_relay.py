@@ -5,11 +5,13 @@ import hashlib
 import re
 
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from lianxin.cases import actions
 from lianxin.cases.models import Case
+from lianxin.cases.tests.images import image_bytes
 from lianxin.notify.models import MessageTemplate, PhoneCode
 from lianxin.notify.tests.jobs import run_queued
 from lianxin.notify.tests.test_notifications import NotifyTestCase
@@ -189,10 +191,14 @@ class PhoneCodeTest(NotifyTestCase):
         self.assertEqual(self.client.get(self.code_url).status_code, 405)
 
     def test_without_javascript_the_button_posts_the_form_and_keeps_what_was_typed(self):
+        photo = SimpleUploadedFile("灯.jpg", image_bytes(), "image/jpeg")
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(self.url, {**concern(1), "send_code": "1"})
+            response = self.client.post(
+                self.url, {**concern(1), "send_code": "1", "photos": [photo]}
+            )
         self.assertContains(response, "验证码已发送至137****1111，10分钟内有效。")
         self.assertContains(response, "福临苑小区北门")
+        self.assertContains(response, "浏览器不会保留已选的照片，请重新选择照片。")
         self.assertFalse(Case.objects.exists())
 
     def test_a_resident_who_verified_his_account_phone_needs_no_code_next_time(self):
