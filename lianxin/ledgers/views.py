@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lianxin.cases.access import staff_only, standing_of
+from lianxin.cases.access import staff_required, standing_of
 from lianxin.ledgers.brief import build_brief, parse_month
 from lianxin.ledgers.catalog import KINDS
 from lianxin.ledgers.export import CSV_TYPE, XLSX_TYPE, csv_lines, file_name, write_xlsx
@@ -95,7 +95,7 @@ def job_download(request, pk):
     )
 
 
-@staff_only
+@staff_required
 def jobs(request):
     """The user's own recent export jobs."""
     found = ExportJob.objects.filter(owner=request.user)[:30]
