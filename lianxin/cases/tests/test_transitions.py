@@ -58,6 +58,8 @@ LEGAL_STATES = {
     "void": NOT_FINAL,
     "mark_exemplary": {S.CLOSED},
     "unmark_exemplary": {S.CLOSED},
+    # A photo may be published while the case is worked and after it closes.
+    "publish_photo": NOT_FINAL | {S.CLOSED},
 }
 LEAD = {"handler_a", "head_a"}
 AREA = {"grid_worker", "community_staff", "street_staff"}
