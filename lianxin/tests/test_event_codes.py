@@ -16,7 +16,7 @@ from django.test import SimpleTestCase
 from lianxin.cases.timeline import EVENT_LABELS
 
 PACKAGE = Path(__file__).resolve().parent.parent
-CODE = re.compile(r"^cases\.(case|part)\.[a-z_]+$")
+CODE = re.compile(r"^cases\.[a-z]+\.[a-z_]+$")
 LISTENERS = ("notify", "upstream", "intel", "webhooks")
 
 

@@ -23,6 +23,7 @@ FLOORS = {
     "errors": GROUND,
     "cache": GROUND,
     "retry": GROUND,
+    "ratelimit": GROUND,
     "orgs": GROUND,
     "accounts": GROUND,
     "workdays": GROUND,
