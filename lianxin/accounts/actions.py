@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.accounts.models import Membership, Role, User
 from lianxin.errors import WorkflowError
 from lianxin.orgs.models import Unit
+from lianxin.text import clean_text
 
 
 def do_register_resident(*, phone: str, full_name: str, password: str) -> User:
@@ -18,7 +19,10 @@ def do_register_resident(*, phone: str, full_name: str, password: str) -> User:
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                username=phone, phone=phone, full_name=full_name.strip(), password=password
+                username=phone,
+                phone=phone,
+                full_name=clean_text(full_name, one_line=True),
+                password=password,
             )
             Membership.objects.create(user=user, unit=district, role=Role.RESIDENT)
     except IntegrityError:

@@ -6,9 +6,11 @@ value's type, the column width) and an iterable of rows, usually a queryset walk
 `.iterator(chunk_size=…)`. The writers never build the whole sheet: the CSV writer yields
 one line at a time, the .xlsx writer uses openpyxl's write-only mode into a file.
 
-Cells are guarded against formula injection: a text cell that starts with = + - @ (or a
-tab or carriage return) is prefixed with an apostrophe, so that Excel shows it as text
-instead of running it (OWASP "CSV injection").
+Text cells lose the characters XML 1.0 cannot carry (a row stored before intake cleaned
+text may hold Word's vertical tab, which openpyxl refuses), and are guarded against
+formula injection: a text cell that starts with = + - @ (or a tab or carriage return) is
+prefixed with an apostrophe, so that Excel shows it as text instead of running it (OWASP
+"CSV injection").
 """
 
 import csv
@@ -23,6 +25,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from lianxin.text import xml_safe
 
 TEXT, DATE, DATETIME, NUMBER, PERCENT = "text", "date", "datetime", "number", "percent"
 TYPES = (TEXT, DATE, DATETIME, NUMBER, PERCENT)
@@ -89,7 +93,8 @@ def typed(column: Column, value: Any, zone: dt.tzinfo | None = None) -> Any:
         return value
     if column.type in (NUMBER, PERCENT):
         return float(value) if isinstance(value, Decimal) else value
-    return guard(str(value))
+    # A row stored before intake cleaned text may hold what XML, so .xlsx, cannot carry.
+    return guard(xml_safe(str(value)))
 
 
 def csv_text(column: Column, value: Any) -> str:

@@ -38,6 +38,7 @@ from lianxin.cases.actions.intake import PHONE_RE
 from lianxin.cases.models import Case, Category, Channel
 from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import Unit
+from lianxin.text import clean_text
 
 MAX_ROWS = 20000
 MAX_BYTES = 10 * 1024 * 1024
@@ -255,7 +256,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a phone or a number typed as a number
-    return str(value).strip()
+    return clean_text(str(value))
 
 
 def _moment(value, now: dt.datetime) -> dt.datetime:

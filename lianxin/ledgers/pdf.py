@@ -16,6 +16,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lianxin.ledgers.brief import Brief
+from lianxin.text import xml_safe
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -34,7 +35,7 @@ HEAD_BG = colors.HexColor("#eef2f6")
 
 
 def _p(text, style=CELL) -> Paragraph:
-    return Paragraph(escape(str(text)), style)
+    return Paragraph(escape(xml_safe(str(text))), style)
 
 
 def _table(header: list, rows: list[list], widths=None) -> Table:

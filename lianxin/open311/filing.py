@@ -26,6 +26,7 @@ from lianxin.open311.formats import Open311Error
 from lianxin.open311.models import PartnerRequest, PartnerUpdate
 from lianxin.open311.params import param, parse_moment
 from lianxin.open311.places import place_of
+from lianxin.text import clean_text
 
 MAX_DESCRIPTION = 4000
 TITLE_LENGTH = 30
@@ -112,7 +113,7 @@ def _attributes(request) -> dict:
     for name in request.POST:
         if name.startswith("attribute[") and "]" in name:
             code = name[len("attribute[") : name.index("]")]
-            values = [v for v in request.POST.getlist(name) if v.strip()]
+            values = [v for v in map(clean_text, request.POST.getlist(name)) if v]
             if code and values:
                 found[code] = values if len(values) > 1 or name.endswith("[]") else values[0]
     return found
@@ -142,7 +143,7 @@ def create_request(request, partner) -> Case:
         errors.append((400, _("lat 和 long 须同时提供。")))
     if lat_text is None and long_text is None and not address_string and not address_id:
         errors.append((400, _("缺少位置：请提供 lat 和 long、address_string 或 address_id。")))
-    description = (request.POST.get("description") or "").strip()
+    description = clean_text(request.POST.get("description"))
     if len(description) > MAX_DESCRIPTION:
         errors.append((400, _("description 不能超过4000个字符。")))
     if errors:
@@ -210,7 +211,7 @@ def post_update(request, partner) -> CaseEvent:
     units move a case."""
     number = param(request, "service_request_id")
     update_id = param(request, "update_id") or param(request, "update_id_ext")
-    description = (request.POST.get("description") or "").strip()
+    description = clean_text(request.POST.get("description"))
     status = (param(request, "status") or "").upper()
     errors: list[tuple[int, str]] = []
     if number is None:

@@ -15,6 +15,8 @@ from xml.sax.saxutils import escape
 from django.http import HttpResponse
 from django.utils import timezone
 
+from lianxin.text import xml_safe
+
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -55,7 +57,7 @@ def _text(value) -> str:
         return "true"
     if value is False:
         return "false"
-    return escape(str(value))
+    return escape(xml_safe(str(value)))
 
 
 def _element(name: str, value, out: list[str]) -> None:

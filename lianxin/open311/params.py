@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from lianxin.open311.formats import Open311Error
 from lianxin.open311.partners import partner_for_key
+from lianxin.text import clean_text
 
 MAX_RANGE = dt.timedelta(days=90)
 MAX_RESULTS = 1000
@@ -25,8 +26,7 @@ def param(request, name: str) -> str | None:
         value = request.GET.get(name)
     if value is None:
         return None
-    value = value.strip()
-    return value or None
+    return clean_text(value) or None
 
 
 def listed(request, name: str) -> list[str]:

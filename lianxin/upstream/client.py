@@ -13,6 +13,7 @@ import requests
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from lianxin.text import clean_text
 from lianxin.upstream.models import UpstreamSettings
 
 USER_AGENT = "lianxin-upstream/1"
@@ -66,7 +67,7 @@ class Order:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    return "" if value is None else clean_text(str(value))
 
 
 def _coordinate(value, limit: int) -> Decimal | None:

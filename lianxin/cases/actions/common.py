@@ -15,6 +15,7 @@ from lianxin.cases.models import Case, CaseEvent, CasePart, CasePhoto
 from lianxin.cases.photos import checked_photos
 from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import DistrictSettings
+from lianxin.text import clean_text
 from lianxin.workdays.days import deadline_after
 
 
@@ -97,8 +98,10 @@ def _announce_on_commit(event_id: int) -> None:
         transaction.on_commit(lambda: signals.announce([event_id]))
 
 
-def require_text(value: str, field: str, label, *, min_length: int = 1) -> str:
-    value = (value or "").strip()
+def require_text(
+    value: str, field: str, label, *, min_length: int = 1, one_line: bool = False
+) -> str:
+    value = clean_text(value, one_line=one_line)
     if len(value) < min_length:
         if min_length > 1:
             message = _("请填写%(label)s（至少%(n)d个字）。") % {"label": label, "n": min_length}

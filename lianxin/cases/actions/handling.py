@@ -28,6 +28,7 @@ from lianxin.cases.models import (
 )
 from lianxin.cases.rules import WorkflowError, check
 from lianxin.orgs.models import DistrictSettings
+from lianxin.text import clean_text
 from lianxin.workdays.days import (
     deadline_after,
     extend_deadline,
@@ -299,6 +300,7 @@ def do_decide_extension(
     extension = ExtensionRequest.objects.get(pk=extension.pk)
     if extension.decision != ExtensionRequest.Decision.PENDING:
         raise WorkflowError("already_decided", _("该延期申请已审批。"))
+    note = clean_text(note)
     if not approve:
         note = require_text(note, "note", _("不予延期的理由"))
     at = now_or(when)
@@ -518,6 +520,7 @@ def do_verify_case(
     back to the lead unit."""
     case = lock_case(case)
     acting_unit = check("verify", actor, case)
+    note = clean_text(note)
     if not passed:
         note = require_text(note, "note", _("核查不通过的原因"))
     at = now_or(when)
@@ -566,6 +569,7 @@ def do_record_return_visit(
         method = ReturnVisit.Method.SELF
     elif method not in (ReturnVisit.Method.PHONE, ReturnVisit.Method.VISIT):
         raise WorkflowError("invalid_method", _("请选择电话回访或上门回访。"))
+    comment = clean_text(comment)
     if satisfaction == Satisfaction.UNSATISFIED:
         comment = require_text(comment, "comment", _("不满意的原因"))
     at = now_or(when)
@@ -575,7 +579,7 @@ def do_record_return_visit(
         method=method,
         satisfaction=satisfaction,
         solved=bool(solved),
-        comment=comment.strip(),
+        comment=comment,
         recorded_by=actor,
         recorded_at=at,
     )

@@ -33,6 +33,7 @@ from lianxin.cases.models import (
 from lianxin.cases.numbering import next_tracking_number
 from lianxin.cases.rules import WorkflowError, check
 from lianxin.orgs.models import DistrictSettings, Unit
+from lianxin.text import clean_text
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 # Channels a resident reaches without a member of staff in between.
@@ -87,11 +88,11 @@ def do_register_case(
         raise WorkflowError("invalid_channel", _("来源渠道无效。"))
     if urgency not in Urgency.values:
         raise WorkflowError("invalid_urgency", _("紧急程度无效。"))
-    title = require_text(title, "title", _("标题"))
+    title = require_text(title, "title", _("标题"), one_line=True)
     if len(title) > 100:
         raise WorkflowError("title_too_long", _("标题不能超过100个字。"))
     text = require_text(text, "text", _("诉求内容"), min_length=5)
-    address = require_text(address, "address", _("地址"))
+    address = require_text(address, "address", _("地址"), one_line=True)
     resident_phone = re.sub(r"[\s]", "", resident_phone or "")
     if resident_phone and not PHONE_RE.match(resident_phone):
         raise WorkflowError(
@@ -115,7 +116,7 @@ def do_register_case(
                 channel=channel,
                 recorded_by=actor if is_staff_actor else None,
                 resident=resident if resident is not None else (None if is_staff_actor else actor),
-                resident_name="" if anonymous else resident_name.strip(),
+                resident_name="" if anonymous else clean_text(resident_name, one_line=True),
                 resident_phone=resident_phone,
                 phone_verified=bool(resident_phone) and (is_staff_actor or phone_verified),
                 anonymous=anonymous,
@@ -123,7 +124,7 @@ def do_register_case(
                 grid=grid,
                 community=community,
                 street_id=community.parent_id if community is not None else None,
-                building=building.strip(),
+                building=clean_text(building, one_line=True),
                 latitude=latitude,
                 longitude=longitude,
                 title=title,
@@ -204,6 +205,7 @@ def do_dispatch_case(
     co_units = list(co_units)
     acting_unit = check("split" if co_units else "dispatch", actor, case)
     at = now_or(when)
+    instruction = clean_text(instruction)
     unit = _handling_unit(unit)
     for co in co_units:
         _handling_unit(co)
@@ -527,6 +529,7 @@ def do_merge_case(
     case, into = locked[case.pk], locked[into.pk]
     acting_unit = check("merge", actor, case)
     at = now_or(when)
+    note = clean_text(note)
     if case.pk == into.pk:
         raise WorkflowError("merge_into_self", _("不能把诉求合并到它自己。"))
     if into.is_final or into.merged_into_id:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.cases.actions.common import lock_case, now_or, record, require_text
 from lianxin.cases.models import Case, CasePhoto
 from lianxin.cases.rules import WorkflowError, check
+from lianxin.text import clean_text
 
 MAX_NOTE_LENGTH = 500
 
@@ -61,7 +62,7 @@ def do_unmark_exemplary(
         unit_id=acting_unit,
         at=now_or(when),
         from_status=case.status,
-        note=(note or "").strip(),
+        note=clean_text(note),
     )
     return case
 

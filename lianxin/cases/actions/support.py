@@ -12,6 +12,7 @@ from lianxin.cases.actions.common import lock_case, now_or, record
 from lianxin.cases.actions.intake import PHONE_RE
 from lianxin.cases.models import Case, CaseSupport
 from lianxin.cases.rules import BEFORE_RESOLUTION, WorkflowError, check
+from lianxin.text import clean_text
 
 # Supporting is open to anyone, visitors included, so it has no row in the RULES table
 # (whose rows are the staff pages' actions, each with a workbench handler): while the
@@ -54,7 +55,7 @@ def do_support_case(
         raise WorkflowError(
             "invalid_phone", _("联系电话格式不正确，请填写11位手机号或带区号的固话。")
         )
-    comment = (comment or "").strip()
+    comment = clean_text(comment)
     if len(comment) > 500:
         raise WorkflowError("comment_too_long", _("补充说明不能超过500个字。"))
     own = (resident is not None and case.resident_id == resident.pk) or (
@@ -108,7 +109,7 @@ def do_link_cases(
     if case.pk == other.pk:
         raise WorkflowError("link_to_self", _("不能把诉求关联到它自己。"))
     at = now_or(when)
-    note = (note or "").strip()
+    note = clean_text(note)
     for one, another in ((case, other), (other, case)):
         record(
             one,

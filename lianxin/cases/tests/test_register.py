@@ -151,6 +151,38 @@ class ValidationTest(LianxinTestCase):
         self.assertEqual(mask_phone(""), "")
 
 
+class PastedTextTest(LianxinTestCase):
+    """Text pasted from Word carries controls no one sees; stored, they break every .xlsx
+    export holding the case and the Open311 XML."""
+
+    def test_a_case_pasted_from_word_is_stored_clean(self):
+        case = self.register(
+            title="北门路灯\x0b不亮\x00",
+            text="路灯坏了\x0b一周\r\n晚上\x0c看不清路\x1b\ufffe\ud800。",
+            address="福临苑\x07北门",
+            building="3号楼\x08",
+            resident_name="王\x0b秀兰",
+        )
+        case = self.reload(case)
+        self.assertEqual(case.title, "北门路灯 不亮")  # a title is one line
+        self.assertEqual(case.text, "路灯坏了\n一周\n晚上\n看不清路。")
+        self.assertEqual((case.address, case.building), ("福临苑北门", "3号楼"))
+        self.assertEqual(case.resident_name, "王 秀兰")
+
+    def test_notes_and_replies_are_stored_clean(self):
+        case = self.in_progress()
+        actions.do_add_note(case, actor=self.handler_a, note="已联系\x0b物业\x00")
+        actions.do_reply_case(
+            case, actor=self.handler_a, text="已安排维修\x0b本周五前更换灯具\x1f。"
+        )
+        notes = list(case.events.order_by("pk").values_list("note", flat=True))[-2:]
+        self.assertEqual(notes, ["已联系\n物业", "已安排维修\n本周五前更换灯具。"])
+
+    def test_text_that_is_only_controls_counts_as_empty(self):
+        with self.assertRaisesMessage(WorkflowError, "请填写标题"):
+            self.register(title="\x0b\x00\x0c")
+
+
 class SequenceTest(LianxinTestCase):
     def test_the_daily_job_prepares_numbers_for_a_year_beyond_the_migrations(self):
         from lianxin.cases.numbering import ensure_year_sequences

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from lianxin.cases import actions
-from lianxin.cases.models import ReturnVisit
+from lianxin.cases.models import Case, ReturnVisit
 from lianxin.ledgers.catalog import case_columns
 from lianxin.ledgers.export import Column, Ledger, csv_lines, guard, write_xlsx
 from lianxin.test import LianxinTestCase, at
@@ -115,6 +115,23 @@ class CaseExportTest(LianxinTestCase):
         title = sheet.cell(row=2, column=HEADERS.index("标题") + 1)
         self.assertEqual(title.data_type, "s")  # text, not a formula
         self.assertTrue(title.value.startswith("'="))
+
+    def test_a_row_stored_with_controls_before_intake_cleaned_them_still_exports(self):
+        # Written as an old release stored it, past the action that now cleans text:
+        # openpyxl refuses the vertical tab, and one such row used to fail the whole export.
+        # (No NUL: PostgreSQL never stores one.)
+        case = self.register()
+        Case.objects.filter(pk=case.pk).update(
+            title="北门\x0b路灯\x01不亮\ufffe", address="\x0b=福临苑\x1f北门"
+        )
+        self.client.force_login(self.dispatcher)
+        response = self.client.get(self.url("xlsx"))
+        self.assertEqual(response.status_code, 200)
+        rows = list(workbook(response).active.iter_rows(values_only=True))
+        self.assertEqual(rows[1][HEADERS.index("标题")], "北门路灯不亮")
+        self.assertEqual(rows[1][HEADERS.index("地址")], "'=福临苑北门")  # still defused
+        rows = csv_rows(self.client.get(self.url("csv")))
+        self.assertEqual(rows[1][HEADERS.index("标题")], "北门路灯不亮")
 
     def test_guard(self):
         for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):

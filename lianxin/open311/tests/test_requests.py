@@ -90,6 +90,32 @@ class Open311RequestTest(LianxinTestCase):
         actions.do_dispatch_case(case, actor=self.dispatcher, unit=self.dept_a, grid=self.grid)
         self.assertEqual(self.reload(case).community, self.community)
 
+    def test_a_description_pasted_from_word_is_stored_clean(self):
+        response = self.post(
+            description="3号楼门口\x0b路灯不亮\x00一周了\x1b。",
+            **{"attribute[pole]": "A-\x0b17"},
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+        case = Case.objects.get()
+        self.assertEqual(case.text, "3号楼门口\n路灯不亮一周了。")
+        self.assertEqual(case.title, "3号楼门口")  # the first line
+        self.assertEqual(PartnerRequest.objects.get().attributes, {"pole": "A-\n17"})
+
+    def test_the_xml_stays_well_formed_around_a_row_stored_with_controls(self):
+        # Written as an old release stored it, past the action that now cleans text.
+        # (No NUL: PostgreSQL never stores one.)
+        case = self.register()
+        Case.objects.filter(pk=case.pk).update(
+            text="路灯\x0b不亮\x02了\ufffe\x1f。", address="福临苑\x0b北门"
+        )
+        response = self.client.get(f"/open311/v2/requests/{case.tracking_number}.xml")
+        self.assertEqual(response.status_code, 200)
+        root = ET.fromstring(response.content)  # noqa: S314  (our own response)
+        self.assertEqual(root[0].findtext("description"), "路灯不亮了。")
+        self.assertEqual(root[0].findtext("address"), "福临苑北门")
+        listed = ET.fromstring(self.client.get("/open311/v2/requests.xml").content)  # noqa: S314
+        self.assertEqual(listed[0].findtext("description"), "路灯不亮了。")
+
     def test_partner_channel_is_the_partners(self):
         self.partner.channel = Channel.MINIPROGRAM
         self.partner.save()

@@ -72,6 +72,13 @@ class SubmitTest(LianxinTestCase):
         self.assertContains(page, "手机号后四位")
         self.assertContains(page, reverse("portal:case", args=[case.pk]))
 
+    def test_text_pasted_from_word_is_stored_clean(self):
+        self.client.post(
+            self.url, concern(title="小区北门\x0b路灯不亮", text="路灯坏了\x0b快两周\x07。")
+        )
+        case = Case.objects.get()
+        self.assertEqual((case.title, case.text), ("小区北门 路灯不亮", "路灯坏了\n快两周。"))
+
     def test_not_sure_leaves_the_category_to_staff(self):
         self.client.post(self.url, concern())
         self.assertIsNone(Case.objects.get().category)
