@@ -83,4 +83,5 @@ def pytest_configure(config):
 def pytest_report_header(config):
     days = os.getenv("LIANXIN_TEST_CLOCK_SHIFT_DAYS", "").strip()
     if days:
-        return f"clock shifted {days} days ahead: today is {dt.date.today()} for these tests"
+        today = dt.datetime.now(dt.UTC)  # time-machine has moved it already
+        return f"clock shifted {days} days ahead: it is {today:%Y-%m-%d %H:%M} UTC for these tests"

@@ -265,10 +265,11 @@ def _moment(value, now: dt.datetime) -> dt.datetime:
     elif isinstance(value, dt.date):
         moment = dt.datetime.combine(value, dt.time())
     else:
-        text = _text(value)
+        text, zone = _text(value), timezone.get_current_timezone()
         for pattern in DATETIME_FORMATS:
             try:
-                moment = dt.datetime.strptime(text, pattern)
+                # The sheet's times are the platform's local time.
+                moment = dt.datetime.strptime(text, pattern).replace(tzinfo=zone)
                 break
             except ValueError:
                 continue

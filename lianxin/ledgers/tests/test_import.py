@@ -54,7 +54,7 @@ def row(source="ZB-001", title="福临苑3号楼门口路灯不亮", **fields):
         "问题分类": "路灯照明",
         "联系人": "王秀兰",
         "联系电话": "13812341234",
-        "登记时间": dt.datetime(2026, 3, 2, 9, 30),
+        "登记时间": dt.datetime(2026, 3, 2, 9, 30),  # noqa: DTZ001  (a cell has no zone)
     }
     values.update(fields)
     return [values[header] for header in HEADERS]
@@ -94,7 +94,7 @@ class ImportFunctionTest(LianxinTestCase):
                 row("ZB-003", 所属网格="不存在的网格"),
                 row("ZB-004", 联系电话="12345"),
                 row("ZB-005", 登记时间="下周一"),
-                row("ZB-006", 登记时间=dt.datetime(2030, 1, 1)),
+                row("ZB-006", 登记时间=dt.datetime(2030, 1, 1)),  # noqa: DTZ001  (as a cell holds it)
                 row("ZB-007", 问题分类="天气"),
             ]
         )

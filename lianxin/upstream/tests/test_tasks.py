@@ -11,7 +11,7 @@ from lianxin.upstream import tasks
 class TasksTest(SimpleTestCase):
     def test_the_exchange_is_a_periodic_task_run_every_minute(self):
         for minute in (0, 1, 17, 59):
-            moment = dt.datetime(2026, 11, 23, 9, minute)
+            moment = dt.datetime(2026, 11, 23, 9, minute)  # noqa: DTZ001  (Huey's clock is naive)
             due = [type(task) for task in HUEY.read_periodic(moment)]
             self.assertIn(tasks.exchange_with_upstream.task_class, due)
 
