@@ -36,6 +36,8 @@ serve: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# A model change without its migration fails here, not on the server (SQLite: no server).
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/lianxin makemigrations --check --dry-run
 
 test: lint browser-deps test-sqlite test-postgres
 
