@@ -27,17 +27,13 @@ takes minutes); --rebuild builds them again.
 import argparse
 import datetime as dt
 import importlib
-import os
-import platform
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lianxin_bench_dup")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings")
+import common
+
+common.configure("lianxin_bench_dup")
 
 STREETS, COMMUNITIES, GRIDS = 10, 10, 10  # per parent: 1,000 grids
 CENTRE = (36.07, 120.38)
@@ -62,16 +58,6 @@ PROBLEMS = [
     ("号楼停车位被长期占用", "小区车位被僵尸车长期占用，业主没地方停车。"),
 ]
 OPEN = ("registered", "dispatched", "in_progress", "replied")
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def build_units():
@@ -239,21 +225,16 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="build the cases again")
     args = parser.parse_args()
 
-    ensure_database(os.environ["DATABASE_URL"])
-    import django
-
-    django.setup()
+    common.setup()
     from dataclasses import replace
     from unittest import mock
 
-    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
     from lianxin.cases.models import Case
     from lianxin.intel import nearby
 
-    call_command("migrate", verbosity=0)
     now = timezone.now().replace(microsecond=0)
     build_units()
     start = time.perf_counter()
@@ -262,11 +243,7 @@ def main() -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM cases_case WHERE status = ANY(%s)", [list(OPEN)])
         print(f"open: {cur.fetchone()[0]}")
-    print(
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cpus, "
-        f"Python {platform.python_version()}, PostgreSQL "
-        f"{connection.cursor().connection.info.server_version}"
-    )
+    print(common.machine())
     rng = random.Random(5)
     base = probes(args.probes, now, rng)
     ways = {

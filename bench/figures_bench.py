@@ -29,23 +29,13 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lianxin_bench_figures")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings")
+import common
+
+common.configure("lianxin_bench_figures")
 
 FIRST_DAY = dt.date(2023, 1, 1)
 LAST_DAY = dt.date(2026, 11, 20)
 CHUNK = 1_000_000
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:
@@ -58,10 +48,7 @@ def main() -> None:
     parser.add_argument("--year-only", action="store_true", help="skip the whole range")
     args = parser.parse_args()
 
-    ensure_database(os.environ["DATABASE_URL"])
-    import django
-
-    django.setup()
+    common.setup(migrate=False)  # the migration is timed below
     from django.core.management import call_command
     from django.db import connection
 
@@ -266,7 +253,7 @@ def restore_indexes(cursor) -> None:
     import psycopg
 
     url = os.environ["DATABASE_URL"] + "_schema"
-    ensure_database(url)
+    common.ensure_database(url)
     manage = Path(__file__).resolve().parent.parent / "manage.py"
     subprocess.run(
         [sys.executable, str(manage), "migrate", "--verbosity", "0"],

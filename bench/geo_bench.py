@@ -10,17 +10,13 @@ per repeat, the median of those medians, and the ratio to the trivial view (/log
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings")
+import common
+
+common.configure()
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-
-import django  # noqa: E402
-
-django.setup()
+common.setup(migrate=False)
 
 from django.test import Client  # noqa: E402
 

@@ -23,18 +23,15 @@ import platform
 import shutil
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import common
+
 os.environ.pop("REDIS_URL", None)  # the SQLite branch of the settings is the one measured
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings")
-
-import django  # noqa: E402
-
-django.setup()
+common.configure()
+common.setup(migrate=False)
 
 from django.conf import settings  # noqa: E402
 from huey import SqliteHuey  # noqa: E402

@@ -22,18 +22,16 @@ it): postgres://postgres@127.0.0.1:5432/lianxin_bench_topics.
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lianxin_bench_topics")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings")
+import common
+
+ROOT = common.ROOT
+common.configure("lianxin_bench_topics")
 QUERY = {"title": "小区门口路灯不亮", "text": "晚上出门看不清路，希望尽快修好。"}
 
 

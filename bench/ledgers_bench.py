@@ -22,7 +22,6 @@ import argparse
 import io
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -31,39 +30,24 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lianxin_bench_ledgers")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings")
+import common
+
+ROOT = common.ROOT
+common.configure("lianxin_bench_ledgers")
 # A private DATA_DIR: the jobs that case events queue (notifications, webhooks) go to a Huey
 # SQLite file of this run's own, not the one a demo or another run is writing to.
 os.environ.setdefault("DATA_DIR", str(Path(tempfile.gettempdir()) / "lianxin-ledgers-bench"))
 
 
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def setup(migrate: bool = True):
-    import django
-
-    django.setup()
+    common.setup(migrate=migrate)
     if not migrate:  # a child process: the parent migrated the database already
         return
     import random
 
-    from django.core.management import call_command
-
     from lianxin.demo.district import build_district
     from lianxin.orgs.models import Unit
 
-    call_command("migrate", verbosity=0)
     if not Unit.objects.exists():
         build_district(random.Random(1))
 
@@ -259,17 +243,11 @@ def main() -> None:
         child_export(args.child)
         return
 
-    ensure_database(os.environ["DATABASE_URL"])
     setup()
-    from django.db import connection
 
     from lianxin.cases.models import Case
 
-    print(
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cpus, "
-        f"Python {platform.python_version()}, {connection.vendor} "
-        f"{connection.cursor().connection.info.server_version}"
-    )
+    print(common.machine())
     if args.skip_export:
         args.runs = 0
     elif Case.objects.count() != args.cases:

@@ -16,28 +16,15 @@ DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/lianxin_bench_notify
 """
 
 import argparse
-import os
-import platform
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lianxin_bench_notify")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings")
+import common
+
+common.configure("lianxin_bench_notify")
 REDIS_BENCH_URL = "redis://127.0.0.1:6379/14"
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:
@@ -46,12 +33,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    ensure_database(os.environ["DATABASE_URL"])
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
+    common.setup()
     from django.test.utils import override_settings
     from huey.contrib.djhuey import HUEY
     from huey.storage import RedisStorage, SqliteStorage
@@ -63,12 +45,8 @@ def main() -> None:
     from lianxin.webhooks.models import Subscription
     from lianxin.webhooks.sending import make_deliveries
 
-    call_command("migrate", verbosity=0)
     cast = setup_district()
-    print(
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cpus, "
-        f"PostgreSQL {connection.cursor().connection.info.server_version}"
-    )
+    print(common.machine())
     receivers = [
         (notify_tasks.on_case_events_committed, "lianxin.notify"),
         (webhook_tasks.on_case_events_committed, "lianxin.webhooks"),

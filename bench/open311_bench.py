@@ -31,6 +31,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import common
+
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "lianxin_bench_open311"
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
@@ -66,14 +68,6 @@ create_partner("bench", key="{KEY}", all_categories=True)
 
 def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)  # noqa: S603
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
 
 def wrk(url: str, seconds: int, connections: int, script: str | None) -> tuple[float, float]:
@@ -174,10 +168,6 @@ print(json.dumps(result))
 """
 
 
-def load_average() -> str:
-    return " ".join(f"{x:.1f}" for x in os.getloadavg())
-
-
 def measure(app: str, args, env: dict, lua: str) -> tuple[list, list, str]:
     """Start gunicorn on `app`, warm up, then `args.runs` rounds of trivial and POST."""
     base = f"http://127.0.0.1:{args.port}/open311/v2"
@@ -197,7 +187,7 @@ def measure(app: str, args, env: dict, lua: str) -> tuple[list, list, str]:
         text=True,
     )
     trivial, posts = [], []
-    loads = [load_average()]
+    loads = [common.load_average()]
     try:
         wait_until_up(f"{base}/discovery.json", server)
         wrk(f"{base}/discovery.json", 3, args.connections, None)  # warm up
@@ -206,7 +196,7 @@ def measure(app: str, args, env: dict, lua: str) -> tuple[list, list, str]:
             trivial.append(wrk(f"{base}/discovery.json", args.seconds, args.connections, None))
             posts.append(wrk(f"{base}/requests.json", args.seconds, args.connections, lua))
             print(f"{app} run {n + 1}: trivial {trivial[-1]}, POST {posts[-1]}", flush=True)
-        loads.append(load_average())
+        loads.append(common.load_average())
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -227,7 +217,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "bench/results/open311.md")
     args = parser.parse_args()
 
-    recreate_database()
+    common.recreate_database(DB_URL)
     env = {
         **os.environ,
         "DATABASE_URL": DB_URL,

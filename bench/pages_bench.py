@@ -18,14 +18,13 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import common
+
+ROOT = common.ROOT
 BENCH_DB = "lianxin_bench_pages"
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
+BENCH_URL = f"{common.PG_SERVER}/{BENCH_DB}"
 
 # Thirty days of open work across the states it can be in; everything older is done.
 CASES_SQL = """
@@ -112,9 +111,7 @@ def lianxin(*args: str) -> None:
 def build(cases: int) -> None:
     import psycopg
 
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
+    common.recreate_database(BENCH_URL)
     lianxin("migrate", "-v0")
     lianxin("load_demo", "--cases", "0")
     with psycopg.connect(BENCH_URL.replace("postgres://", "postgresql://")) as conn:
@@ -129,11 +126,8 @@ def build(cases: int) -> None:
 
 def measure(runs: int) -> None:
     os.environ.update(DATABASE_URL=BENCH_URL, DEBUG="0", SECRET_KEY="bench")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    common.configure()
+    common.setup(migrate=False)
     from django.test import Client
 
     from lianxin.accounts.models import Membership, Role

@@ -15,19 +15,18 @@ import argparse
 import io
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 
+import common
 import psycopg
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+common.configure()
 
 from lianxin.cases.search import bigrams  # noqa: E402
 from lianxin.demo import concerns, places  # noqa: E402
 
 BENCH_DB = "lianxin_bench_search"
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_URL = f"postgresql://postgres@127.0.0.1:5432/{BENCH_DB}"
 MIGRATION = Path(__file__).resolve().parents[1] / "lianxin/cases/migrations"
 
@@ -59,9 +58,7 @@ def generate(n: int, seed: int = 7) -> io.StringIO:
 
 
 def build(n: int) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
+    common.recreate_database(BENCH_URL)
     function_sql, index = index_sql()
     with psycopg.connect(BENCH_URL) as conn:
         conn.execute(

@@ -30,26 +30,15 @@ import os
 import platform
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lianxin_bench_topics")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings")
+import common
+
+common.configure("lianxin_bench_topics")
 REDIS_BENCH_URL = "redis://127.0.0.1:6379/13"
 BATCH = 20
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def district():
@@ -186,11 +175,7 @@ def main() -> None:  # noqa: C901  (one script, one pass)
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
 
-    ensure_database(os.environ["DATABASE_URL"])
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    common.setup()
     from django.db import connection
     from django.utils import timezone
     from huey.contrib.djhuey import HUEY
@@ -201,7 +186,6 @@ def main() -> None:  # noqa: C901  (one script, one pass)
     from lianxin.intel import tasks, topicsync
     from lianxin.intel.places import extract_places
 
-    call_command("migrate", verbosity=0)
     cast = district()
     start = time.perf_counter()
     fill_cases(cast, args.recent, args.older, args.rebuild)

@@ -18,26 +18,12 @@ DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/lianxin_bench.
 import argparse
 import contextlib
 import datetime as dt
-import os
-import platform
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lianxin_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianxin.settings")
+import common
 
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+common.configure("lianxin_bench")
 
 
 def main() -> None:
@@ -48,20 +34,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2)
     args = parser.parse_args()
 
-    ensure_database(os.environ["DATABASE_URL"])
-    import django
+    common.setup()
 
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
     cast = setup_district()
-    print(
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cpus, "
-        f"Python {platform.python_version()}, {connection.vendor} "
-        f"{connection.cursor().connection.info.server_version}"
-    )
+    print(common.machine())
     register_rates, baseline_rates, parallel_rates, untallied_rates = [], [], [], []
     for run in range(args.runs):
         clear_cases()
