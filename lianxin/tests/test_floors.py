@@ -24,6 +24,7 @@ FLOORS = {
     "cache": GROUND,
     "retry": GROUND,
     "ratelimit": GROUND,
+    "text": GROUND,
     "orgs": GROUND,
     "accounts": GROUND,
     "workdays": GROUND,
