@@ -113,6 +113,11 @@ class DistrictSettings(models.Model):
         default=1,
         help_text=_("派单后多少个工作日内接单算及时响应（响应率）。"),
     )
+    urgent_visit_working_days = models.PositiveSmallIntegerField(
+        _("及时访时限（工作日）"),
+        default=2,
+        help_text=_("发起及时访后多少个工作日内须入户走访。"),
+    )
     ranking_min_cases = models.PositiveSmallIntegerField(
         _("排名最少件数"),
         default=5,

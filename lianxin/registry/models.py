@@ -458,7 +458,9 @@ class VisitDue(models.Model):
     )
     opened_at = models.DateTimeField(_("发起时间"))
     due_at = models.DateTimeField(_("应访时限"))
-    visit = models.OneToOneField(
+    # A foreign key, not one-to-one: one visit fulfils every due the household has open
+    # (a 重点访 and a 及时访 raised in the same week are both done by the one call).
+    visit = models.ForeignKey(
         "Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="fulfils"
     )
     # Set by the overdue scan, once.

@@ -13,9 +13,27 @@ from lianxin.registry.actions.registers import (
     do_save_pair,
     pair_warnings,
 )
+from lianxin.registry.actions.visits import (
+    clean_answers,
+    do_close_round,
+    do_open_round,
+    do_open_urgent_visit,
+    do_record_overdue_visits,
+    do_record_visit,
+    open_round,
+    priority_households,
+)
 
 __all__ = [
     "Saved",
+    "clean_answers",
+    "do_close_round",
+    "do_open_round",
+    "do_open_urgent_visit",
+    "do_record_overdue_visits",
+    "do_record_visit",
+    "open_round",
+    "priority_households",
     "do_assign_household_to_pair",
     "do_replace_pair_member",
     "do_save_cadre",
