@@ -18,6 +18,7 @@ urlpatterns = [
     path("map/", include("lianxin.geo.urls")),
     path("ledgers/", include("lianxin.ledgers.urls")),
     path("intel/", include("lianxin.intel.urls")),
+    path("visits/", include("lianxin.registry.visit_urls")),
     path("", include("lianxin.workbench.urls")),
 ]
 # MEDIA is never served as files, not even in DEBUG: photos go out through the case

@@ -27,7 +27,7 @@ from lianxin.registry.models import (
     Visit,
     VisitDue,
 )
-from lianxin.workdays.days import deadline_after
+from lianxin.workdays.days import deadline_after, end_of_day, local_date
 
 # A phone's clock runs a little ahead now and then; a visit "in the future" beyond this is
 # a typing mistake.
@@ -313,8 +313,12 @@ def _record(
         )
         HeardCase.objects.create(case=case, household=household, visit=visit)
         cases.append(case)
+    # A visit on the day a due was raised counts for it: the form's time has minutes only,
+    # and the cadre who went that morning has seen the household that day.
     open_dues = VisitDue.objects.select_for_update().filter(
-        household=household, visit__isnull=True, opened_at__lte=visited_at
+        household=household,
+        visit__isnull=True,
+        opened_at__lte=end_of_day(local_date(visited_at)),
     )
     fulfilled = [
         {"due": due.pk, "kind": due.kind, "on_time": visited_at <= due.due_at} for due in open_dues

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from lianxin.registry import visit_views
+
+app_name = "visits"
+urlpatterns = [
+    path("", visit_views.mine, name="mine"),
+    path("households/<int:pk>/", visit_views.visit_form, name="form"),
+]

@@ -1,0 +1,177 @@
+"""The cadre's pages on his phone: the households to visit, and the visit form.
+
+The form is sent by static/js/visit-form.js with `fetch` (a JSON answer), or as a plain
+form without it; its client key makes a second sending (after the network dropped) safe.
+"""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from lianxin.cases.models import Category
+from lianxin.cases.rules import WorkflowError
+from lianxin.registry import actions, rules
+from lianxin.registry.access import (
+    access_household_by_id,
+    log_unmasked,
+    personal_data_household_ids,
+    sees_personal_data,
+    shown_phone,
+)
+from lianxin.registry.models import Visit
+from lianxin.registry.worklists import households_to_visit, in_visiting_order, open_dues_of
+
+PER_PAGE = 30
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+@require_GET
+@login_required(login_url="/m/login/")
+def mine(request):
+    round_ = actions.open_round()
+    households = households_to_visit(request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        households = households.filter(Q(address__icontains=query) | Q(head_name__icontains=query))
+    page = Paginator(in_visiting_order(households, round_), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    unmasked = personal_data_household_ids(request.user, page.object_list)
+    for household in page.object_list:
+        household.shown_phone = shown_phone(household.phone, household.pk in unmasked)
+    log_unmasked(request.user, unmasked, "phone", place="visits:mine")
+    return render(
+        request,
+        "visits/mine.html",
+        {"page": page, "round": round_, "query": query, "now": timezone.now()},
+    )
+
+
+def _opinions(post) -> list[dict]:
+    titles = post.getlist("opinion_title")
+    texts = post.getlist("opinion_text")
+    categories = post.getlist("opinion_category")
+    found = []
+    for i, text in enumerate(texts):
+        category_id = categories[i] if i < len(categories) else ""
+        category = None
+        if category_id:
+            category = Category.objects.filter(pk=category_id, active=True).first()
+            if category is None:
+                raise WorkflowError("invalid", _("所选分类无效。"))
+        found.append(
+            {"title": titles[i] if i < len(titles) else "", "text": text, "category": category}
+        )
+    return found
+
+
+def _visited_at(value: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise WorkflowError("invalid", _("走访时间格式不正确。")) from None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _record(request, household, round_):
+    post = request.POST
+    questions = list(round_.questions.all()) if round_ else []
+    answers = {str(q.position): post.get(f"q_{q.position}", "") for q in questions}
+    met = post.get("met")
+    if met not in ("yes", "no"):
+        raise WorkflowError("invalid", _("请选择是否见到本人。"))
+    return actions.do_record_visit(
+        household,
+        actor=request.user,
+        round=round_,
+        visited_at=_visited_at(post.get("visited_at", "")),
+        method=post.get("method", ""),
+        met=met == "yes",
+        answers=answers,
+        note=post.get("note", ""),
+        opinions=_opinions(post),
+        client_key=post.get("client_key", ""),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required(login_url="/m/login/")
+def visit_form(request, pk):
+    household = access_household_by_id(request.user, pk)
+    round_ = actions.open_round()
+    if not rules.allowed("record_visit", request.user, household):
+        # Seeing a household (a department attached to its 片区) is not visiting it.
+        return render(request, "visits/not_yours.html", {"household": household}, status=403)
+    error = None
+    if request.method == "POST":
+        try:
+            visit = _record(request, household, round_)
+        except WorkflowError as refused:
+            error = str(refused.message)
+            if _wants_json(request):
+                return JsonResponse({"ok": False, "error": error}, status=400)
+        else:
+            done = _("已记录对%(address)s的走访。") % {"address": household.address}
+            if visit.heard_cases.exists():
+                done += _("登记意见%(n)s条。") % {"n": visit.heard_cases.count()}
+            messages.success(request, done)
+            if _wants_json(request):
+                return JsonResponse(
+                    {
+                        "ok": True,
+                        "visit": visit.pk,
+                        "message": done,
+                        "redirect": reverse("visits:mine"),
+                    }
+                )
+            return redirect("visits:mine")
+    unmasked = sees_personal_data(request.user, household)
+    if unmasked:
+        log_unmasked(request.user, [household.pk], "phone", place="visits:form")
+    now = timezone.localtime()
+    post = request.POST if request.method == "POST" else {}
+    questions = list(round_.questions.all()) if round_ else []
+    for question in questions:
+        question.given = post.get(f"q_{question.position}", "")
+    rows = [
+        {"title": title, "text": text}
+        for title, text in zip(
+            request.POST.getlist("opinion_title"),
+            request.POST.getlist("opinion_text"),
+            strict=False,
+        )
+    ] or [{"title": "", "text": ""}]
+    return render(
+        request,
+        "visits/form.html",
+        {
+            "household": household,
+            "phone": shown_phone(household.phone, unmasked),
+            "unmasked": unmasked,
+            "round": round_,
+            "questions": questions,
+            "opinion_rows": rows,
+            "dues": open_dues_of(household),
+            "methods": Visit.Method.choices,
+            "categories": Category.objects.filter(active=True).order_by("parent_id", "name"),
+            "error": error,
+            "post": post,
+            "client_key": request.POST.get("client_key") or get_random_string(32),
+            "visited_at": post.get("visited_at") or now.strftime("%Y-%m-%dT%H:%M"),
+            "now": now,
+        },
+        status=400 if error else 200,
+    )

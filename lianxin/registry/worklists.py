@@ -1,0 +1,78 @@
+"""Who is to be visited, in what order: queries over the registers, never rows of their own.
+
+A round's worklist for a pair is the pair's active households; what a cadre sees first is
+what is most pressing: a due already missed, then a 及时访, then a 重点访, then households
+not yet visited this round, and last those already visited.
+"""
+
+import datetime as dt
+
+from django.db.models import Case, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from lianxin.cases.access import standing_of
+from lianxin.registry.access import _current_pair_ids, households_visible_to
+from lianxin.registry.models import Household, Round, Visit, VisitDue
+
+RANK_OVERDUE, RANK_URGENT, RANK_PRIORITY, RANK_UNVISITED, RANK_VISITED = range(5)
+
+
+def round_worklist(round_: Round, pair) -> QuerySet[Household]:
+    """The households `pair` is to visit in `round_`, each with `visited` (this round)."""
+    return (
+        Household.objects.filter(pair=pair, active=True)
+        .annotate(visited=Exists(Visit.objects.filter(round=round_, household=OuterRef("pk"))))
+        .order_by("visited", "address_key")
+    )
+
+
+def households_to_visit(user) -> QuerySet[Household]:
+    """The households `user` visits or records visits for: a cadre's own pair's; else, for
+    staff who may record visits, those of their community or grid (the office: all)."""
+    households = households_visible_to(user).filter(active=True)
+    pair_ids = _current_pair_ids(user)
+    if pair_ids:
+        return households.filter(pair__in=pair_ids)
+    standing = standing_of(user)
+    if standing.office or standing.admin:
+        return households
+    return households.filter(
+        Q(community__in=standing.community_ids) | Q(grid__in=standing.grid_ids)
+    )
+
+
+def in_visiting_order(
+    households: QuerySet[Household], round_: Round | None, now: dt.datetime | None = None
+) -> QuerySet[Household]:
+    """`households` ranked by what is due first (see the module), each annotated with
+    `rank`, `next_due_at`, `overdue`, `urgent`, `priority` and `visited` (this round)."""
+    now = now or timezone.now()
+    open_dues = VisitDue.objects.filter(household=OuterRef("pk"), visit__isnull=True)
+    if round_ is not None:
+        visited = Exists(Visit.objects.filter(round=round_, household=OuterRef("pk")))
+    else:
+        visited = Value(False)
+    return (
+        households.annotate(
+            overdue=Exists(open_dues.filter(due_at__lt=now)),
+            urgent=Exists(open_dues.filter(kind=VisitDue.Kind.URGENT)),
+            priority=Exists(open_dues.filter(kind=VisitDue.Kind.PRIORITY)),
+            visited=visited,
+            next_due_at=Min("visits_due__due_at", filter=Q(visits_due__visit__isnull=True)),
+        )
+        .annotate(
+            rank=Case(
+                When(overdue=True, then=Value(RANK_OVERDUE)),
+                When(urgent=True, then=Value(RANK_URGENT)),
+                When(priority=True, then=Value(RANK_PRIORITY)),
+                When(visited=False, then=Value(RANK_UNVISITED)),
+                default=Value(RANK_VISITED),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "next_due_at", "address_key")
+    )
+
+
+def open_dues_of(household: Household) -> QuerySet[VisitDue]:
+    return household.visits_due.filter(visit__isnull=True).order_by("due_at")
