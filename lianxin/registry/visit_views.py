@@ -29,7 +29,13 @@ from lianxin.registry.access import (
     shown_phone,
 )
 from lianxin.registry.models import Visit
-from lianxin.registry.worklists import households_to_visit, in_visiting_order, open_dues_of
+from lianxin.registry.worklists import (
+    DUE_LABELS,
+    households_due,
+    households_to_visit,
+    in_visiting_order,
+    open_dues_of,
+)
 
 PER_PAGE = 30
 
@@ -43,6 +49,9 @@ def _wants_json(request) -> bool:
 def mine(request):
     round_ = actions.open_round()
     households = households_to_visit(request.user)
+    due = request.GET.get("due", "")
+    if due in DUE_LABELS:
+        households = households_due(households, due)
     query = request.GET.get("q", "").strip()
     if query:
         households = households.filter(Q(address__icontains=query) | Q(head_name__icontains=query))
@@ -56,7 +65,14 @@ def mine(request):
     return render(
         request,
         "visits/mine.html",
-        {"page": page, "round": round_, "query": query, "now": timezone.now()},
+        {
+            "page": page,
+            "round": round_,
+            "query": query,
+            "due": due if due in DUE_LABELS else "",
+            "due_label": DUE_LABELS.get(due, ""),
+            "now": timezone.now(),
+        },
     )
 
 

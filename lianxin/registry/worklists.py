@@ -6,9 +6,22 @@ not yet visited this round, and last those already visited.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Case, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases.access import standing_of
 from lianxin.registry.access import _current_pair_ids, households_visible_to
@@ -26,19 +39,26 @@ def round_worklist(round_: Round, pair) -> QuerySet[Household]:
     )
 
 
-def households_to_visit(user) -> QuerySet[Household]:
-    """The households `user` visits or records visits for: a cadre's own pair's; else, for
-    staff who may record visits, those of their community or grid (the office: all)."""
-    households = households_visible_to(user).filter(active=True)
+def visiting_scope(user) -> Q | None:
+    """A filter on Household for those `user` visits or records visits for: a cadre's own
+    pair's; else, for staff who may record visits, those of their community or grid (the
+    office: all). None for those who visit no one."""
     pair_ids = _current_pair_ids(user)
     if pair_ids:
-        return households.filter(pair__in=pair_ids)
+        return Q(pair__in=pair_ids)
     standing = standing_of(user)
     if standing.office or standing.admin:
-        return households
-    return households.filter(
-        Q(community__in=standing.community_ids) | Q(grid__in=standing.grid_ids)
-    )
+        return Q()
+    if standing.community_ids or standing.grid_ids:
+        return Q(community__in=standing.community_ids) | Q(grid__in=standing.grid_ids)
+    return None
+
+
+def households_to_visit(user) -> QuerySet[Household]:
+    scope = visiting_scope(user)
+    if scope is None:
+        return Household.objects.none()
+    return households_visible_to(user).filter(scope, active=True)
 
 
 def in_visiting_order(
@@ -76,3 +96,49 @@ def in_visiting_order(
 
 def open_dues_of(household: Household) -> QuerySet[VisitDue]:
     return household.visits_due.filter(visit__isnull=True).order_by("due_at")
+
+
+@dataclass(frozen=True)
+class VisitQueue:
+    code: str
+    label: str
+    count: int
+
+
+DUE_FILTERS = {
+    "overdue": lambda now: Q(due_at__lt=now),
+    "urgent": lambda now: Q(kind=VisitDue.Kind.URGENT),
+    "priority": lambda now: Q(kind=VisitDue.Kind.PRIORITY),
+}
+DUE_LABELS = {
+    "overdue": _("走访已超期"),
+    "urgent": _("待及时访"),
+    "priority": _("待重点访"),
+}
+
+
+def households_due(households: QuerySet[Household], code: str, now=None) -> QuerySet[Household]:
+    """Of `households`, those with an open due of this kind (`DUE_FILTERS`)."""
+    condition = DUE_FILTERS[code](now or timezone.now())
+    return households.filter(
+        pk__in=VisitDue.objects.filter(condition, visit__isnull=True).values("household_id")
+    )
+
+
+def visit_queues(user, now=None) -> list[VisitQueue]:
+    """The visits due among the households `user` visits or records visits for, counted by
+    kind in one query: the registry's part of the staff inbox. Empty for those with none."""
+    now = now or timezone.now()
+    scope = visiting_scope(user)
+    if scope is None:
+        return []
+    households = households_visible_to(user).filter(scope, active=True)
+    counts = VisitDue.objects.filter(
+        visit__isnull=True, household__in=households.values("pk")
+    ).aggregate(
+        **{
+            code: Count("household", filter=condition(now), distinct=True)
+            for code, condition in DUE_FILTERS.items()
+        }
+    )
+    return [VisitQueue(code, DUE_LABELS[code], counts[code] or 0) for code in DUE_FILTERS]

@@ -22,6 +22,7 @@ from lianxin.cases.sla import deadline_state
 from lianxin.cases.timeline import event_label
 from lianxin.intel.suggest import dispatch_context
 from lianxin.orgs.models import DistrictSettings, Unit
+from lianxin.registry.worklists import visit_queues
 from lianxin.workbench.case_actions import HANDLERS
 from lianxin.workbench.intake import grids
 from lianxin.workbench.paging import CappedPaginator
@@ -34,8 +35,15 @@ def home(request):
     """The inbox: each of the user's work queues with its count."""
     standing = standing_of(request.user)
     if not standing.staff:
+        if visit_queues(request.user):
+            return redirect("visits:mine")  # a cadre without a staff role: his households
         return redirect("portal:mine")  # a resident's own page, where login lands him
-    context = {"queues": queue_counts(request.user), "is_office": standing.office}
+    context = {
+        "queues": queue_counts(request.user),
+        "is_office": standing.office,
+        # The registers build on cases, not the other way round: the inbox asks them.
+        "visit_queues": visit_queues(request.user),
+    }
     if standing.office or standing.leader:
         context["overdue_by_unit"] = overdue_by_unit(request.user)
     return render(request, "workbench/inbox.html", context)

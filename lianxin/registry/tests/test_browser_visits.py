@@ -17,6 +17,9 @@ class VisitOnThePhoneTest(BrowserTestCase):
 
     def setUp(self):
         super().setUp()
+        # A live-server test empties the tables after each test, the seeded tags with them.
+        Tag.objects.get_or_create(code="dibao", defaults={"name": "低保"})
+        Tag.objects.get_or_create(code="lao_junren", defaults={"name": "老军人", "group": "五老"})
         Registers.build_registers(self)
         round_ = Round.objects.create(
             number=2,
@@ -87,3 +90,14 @@ class VisitOnThePhoneTest(BrowserTestCase):
         self.assertEqual(HeardCase.objects.get().visit, visit)
         self.assertIn("本轮已走访", page.locator(".household").last.inner_text())
         self.assertEqual(page.evaluate("localStorage.length"), 0)  # draft and queue cleared
+
+    def test_the_community_sees_the_visits_due_in_its_inbox(self):
+        actions.do_open_urgent_visit(self.neighbour, actor=self.community_staff, reason="老人住院")
+        desk = self.person("community_staff", "pw-community_staff")
+        desk.goto(self.live_server_url + "/")
+        self.snap(desk, "community-inbox")
+        desk.click("a.queue:has-text('待及时访')")
+        desk.wait_for_url("**/visits/?due=urgent")
+        self.assertEqual(desk.locator(".household").count(), 1)
+        self.assertIn("福临苑3号楼2单元302室", desk.locator(".household").inner_text())
+        self.snap(desk, "community-urgent-visits")

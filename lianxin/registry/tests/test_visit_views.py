@@ -135,3 +135,63 @@ class VisitPagesTest(Registers, LianxinTestCase):
         self.client.force_login(self.cadre_user)
         self.assertEqual(self.client.put(self.form_url).status_code, 405)
         self.assertEqual(self.client.post(reverse("visits:mine")).status_code, 405)
+
+
+class VisitQueuesTest(Registers, LianxinTestCase):
+    """The staff inbox shows the visits due among the households one visits."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.build_registers(cls)
+        round_ = Round.objects.create(
+            number=1, title="第一轮", starts_on=dt.date(2025, 10, 9), ends_on=dt.date(2025, 11, 30)
+        )
+        round_.priority_tags.set(Tag.objects.filter(code="dibao"))
+        actions.do_open_round(round_, actor=cls.dispatcher, when=at(2025, 10, 8))
+        actions.do_open_urgent_visit(
+            cls.neighbour, actor=cls.community_staff, reason="老人住院", when=at(2025, 10, 20)
+        )
+
+    def setUp(self):
+        # 王秀兰's 重点访 was due on 15 October: overdue; the neighbour's 及时访 is not yet.
+        self.enterContext(time_machine.travel(at(2025, 10, 20, 16), tick=False))
+
+    def queues(self, user):
+        self.client.force_login(user)
+        response = self.client.get(reverse("workbench:home"))
+        self.assertEqual(response.status_code, 200)
+        return {q.code: q.count for q in response.context["visit_queues"]}
+
+    def test_the_community_and_the_cadre_see_what_is_due(self):
+        expected = {"overdue": 1, "urgent": 1, "priority": 1}
+        self.assertEqual(self.queues(self.community_staff), expected)
+        self.assertEqual(self.queues(self.cadre_user), expected)
+        response = self.client.get(reverse("workbench:home"))
+        self.assertContains(response, "走访已超期")
+        self.assertContains(response, reverse("visits:mine") + "?due=overdue")
+
+    def test_each_count_opens_exactly_those_households(self):
+        self.client.force_login(self.community_staff)
+        for code, household in (
+            ("overdue", self.household),
+            ("urgent", self.neighbour),
+            ("priority", self.household),
+        ):
+            with self.subTest(code=code):
+                response = self.client.get(reverse("visits:mine"), {"due": code})
+                self.assertEqual(list(response.context["page"].object_list), [household])
+
+    def test_other_units_see_no_visit_queues(self):
+        self.assertEqual(
+            self.queues(self.other_grid_worker), {"overdue": 0, "urgent": 0, "priority": 0}
+        )
+        self.assertEqual(self.queues(self.handler_a), {})
+
+    def test_a_cadre_without_a_staff_role_is_sent_to_his_households(self):
+        self.client.force_login(self.outside_cadre_user)
+        response = self.client.get(reverse("workbench:home"))
+        self.assertRedirects(response, reverse("visits:mine"))
+        self.client.force_login(self.resident)
+        response = self.client.get(reverse("workbench:home"))
+        self.assertRedirects(response, reverse("portal:mine"))

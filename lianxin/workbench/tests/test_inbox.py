@@ -62,8 +62,9 @@ class InboxTest(LianxinTestCase):
 
     def test_the_inbox_page_counts_in_a_fixed_number_of_queries(self):
         self.client.force_login(self.dispatcher)
-        # Session, user, memberships, all the counts, and the overdue cases by unit.
-        with self.assertNumQueries(5):
+        # Session, user, memberships, all the counts, the overdue cases by unit, and the
+        # visits due among the households one visits (his pairs, then all their counts).
+        with self.assertNumQueries(7):
             page = self.client.get(reverse("workbench:home"))
         self.assertContains(page, "待核查")
 
