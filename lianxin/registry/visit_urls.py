@@ -6,4 +6,5 @@ app_name = "visits"
 urlpatterns = [
     path("", visit_views.mine, name="mine"),
     path("households/<int:pk>/", visit_views.visit_form, name="form"),
+    path("households/<int:pk>/urgent/", visit_views.urgent, name="urgent"),
 ]

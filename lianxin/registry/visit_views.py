@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lianxin.cases.models import Category
 from lianxin.cases.rules import WorkflowError
+from lianxin.orgs.models import DistrictSettings
 from lianxin.registry import actions, rules
 from lianxin.registry.access import (
     access_household_by_id,
@@ -188,6 +189,41 @@ def visit_form(request, pk):
             "client_key": request.POST.get("client_key") or get_random_string(32),
             "visited_at": post.get("visited_at") or now.strftime("%Y-%m-%dT%H:%M"),
             "now": now,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required(login_url="/m/login/")
+def urgent(request, pk):
+    """及时访: anyone who may see the household asks its pair to call soon."""
+    household = access_household_by_id(request.user, pk)
+    error = None
+    reason = request.POST.get("reason", "")
+    if request.method == "POST":
+        try:
+            due = actions.do_open_urgent_visit(household, actor=request.user, reason=reason)
+        except WorkflowError as refused:
+            error = str(refused.message)
+        else:
+            messages.success(
+                request,
+                _("已发起及时访，请于%(day)s前走访。")
+                % {"day": timezone.localtime(due.due_at).date().isoformat()},
+            )
+            if rules.allowed("record_visit", request.user, household):
+                return redirect("visits:form", pk=household.pk)
+            return redirect("visits:urgent", pk=household.pk)
+    return render(
+        request,
+        "visits/urgent.html",
+        {
+            "household": household,
+            "reason": reason,
+            "error": error,
+            "days": DistrictSettings.load().urgent_visit_working_days,
+            "dues": open_dues_of(household),
         },
         status=400 if error else 200,
     )

@@ -13,6 +13,7 @@
   var QUEUE_KEY = "lianxin.visits.queue";
   var DRAFT_PREFIX = "lianxin.visits.draft.";
   var RETRY_MS = 30000;
+  var SIGNED_OUT = "登录已过期，走访记录已暂存在本机；请重新登录，登录后自动提交。";
   var sending = false;
 
   function load(key, fallback) {
@@ -118,7 +119,13 @@
       return response
         .json()
         .catch(function () { return { ok: false, error: null }; })
-        .then(function (data) { return { status: response.status, data: data }; });
+        .then(function (data) {
+          return {
+            status: response.status,
+            data: data,
+            signedOut: response.redirected && response.url.indexOf("login") !== -1,
+          };
+        });
     });
   }
 
@@ -142,9 +149,15 @@
       store(DRAFT_PREFIX + item.household, null);
       return { state: "sent", data: outcome.data };
     }
-    if (outcome.status === 400 && outcome.data.error) {
+    if (outcome.signedOut) {
+      return { state: "signed-out", data: outcome.data };
+    }
+    if (outcome.status >= 400 && outcome.status < 500) {
+      // Refused for a reason (a missing answer; not this cadre's household any more):
+      // sending again would not help. The draft keeps what was typed.
       dequeue(item.key);
-      return { state: "refused", data: outcome.data };
+      var error = outcome.data.error || "提交未被接受（" + outcome.status + "），请检查后重试。";
+      return { state: "refused", data: { error: error } };
     }
     return { state: "kept", data: outcome.data };
   }
@@ -168,6 +181,8 @@
             } else if (result.state === "refused") {
               notice("暂存的走访记录未能提交：" + result.data.error, "");
               if (here) showError(form, result.data.error);
+            } else if (result.state === "signed-out") {
+              notice(SIGNED_OUT, "queued");
             }
           },
           function () { /* still offline: keep it */ }
@@ -232,6 +247,9 @@
               window.location.assign(result.data.redirect);
             } else if (result.state === "refused") {
               showError(form, result.data.error);
+            } else if (result.state === "signed-out") {
+              enqueue(item);
+              notice(SIGNED_OUT, "queued");
             } else {
               enqueue(item);
               notice("服务器暂时无法提交，已暂存，稍后自动重试。", "queued");

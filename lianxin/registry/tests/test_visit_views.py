@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from lianxin.cases.models import Case
 from lianxin.registry import actions
-from lianxin.registry.models import Question, Round, Tag, Visit
+from lianxin.registry.models import Question, Round, Tag, Visit, VisitDue
 from lianxin.registry.tests.builders import Registers
 from lianxin.test import LianxinTestCase, at
 
@@ -195,3 +195,46 @@ class VisitQueuesTest(Registers, LianxinTestCase):
         self.client.force_login(self.resident)
         response = self.client.get(reverse("workbench:home"))
         self.assertRedirects(response, reverse("portal:mine"))
+
+
+class UrgentVisitPageTest(Registers, LianxinTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.build_registers(cls)
+
+    def setUp(self):
+        self.enterContext(time_machine.travel(at(2025, 10, 10, 16), tick=False))
+        self.url = reverse("visits:urgent", args=[self.household.pk])
+
+    def test_the_department_attached_to_the_zone_raises_one(self):
+        self.client.force_login(self.handler_a)
+        self.assertContains(self.client.get(self.url), "2个工作日内")
+        response = self.client.post(self.url, {"reason": "老人摔伤住院"})
+        self.assertRedirects(response, self.url, fetch_redirect_response=False)
+        due = VisitDue.objects.get()
+        self.assertEqual(
+            (due.kind, due.reason, due.opened_by), ("urgent", "老人摔伤住院", self.handler_a)
+        )
+        self.assertContains(self.client.get(self.url), "已发起及时访，请于2025-10-13前走访")
+
+    def test_the_community_lands_on_the_visit_form(self):
+        self.client.force_login(self.community_staff)
+        response = self.client.post(self.url, {"reason": "邻里纠纷"})
+        self.assertRedirects(response, reverse("visits:form", args=[self.household.pk]))
+
+    def test_no_reason_is_refused_in_chinese(self):
+        self.client.force_login(self.community_staff)
+        response = self.client.post(self.url, {"reason": "  "})
+        self.assertContains(response, "请写明发起及时访的事由", status_code=400)
+        self.assertFalse(VisitDue.objects.exists())
+
+    def test_who_cannot_see_the_household_gets_404_and_a_put_is_refused(self):
+        for outsider in (self.handler_b, self.other_grid_worker, self.resident):
+            with self.subTest(outsider=outsider):
+                self.client.force_login(outsider)
+                response = self.client.post(self.url, {"reason": "邻里纠纷"})
+                self.assertEqual(response.status_code, 404)
+        self.client.force_login(self.community_staff)
+        self.assertEqual(self.client.put(self.url).status_code, 405)
+        self.assertFalse(VisitDue.objects.exists())
