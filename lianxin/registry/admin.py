@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from lianxin.registry.models import Round, Tag, Zone
+from lianxin.registry.models import Question, Round, Tag, Zone
 
 
 @admin.register(Tag)
@@ -17,8 +17,16 @@ class ZoneAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class QuestionInline(admin.TabularInline):
+    """The round's questionnaire; 选项 is a JSON list, e.g. ["满意", "基本满意", "不满意"]."""
+
+    model = Question
+    extra = 1
+
+
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "status", "starts_on", "ends_on"]
     readonly_fields = ["status", "opened_at"]
     filter_horizontal = ["priority_tags"]
+    inlines = [QuestionInline]

@@ -9,14 +9,14 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.db.models import Count, Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianxin.cases.models import Category
 from lianxin.cases.rules import WorkflowError
@@ -29,7 +29,7 @@ from lianxin.registry.access import (
     sees_personal_data,
     shown_phone,
 )
-from lianxin.registry.models import Visit
+from lianxin.registry.models import Round, Visit
 from lianxin.registry.worklists import (
     DUE_LABELS,
     households_due,
@@ -227,3 +227,43 @@ def urgent(request, pk):
         },
         status=400 if error else 200,
     )
+
+
+def _office_only(user) -> None:
+    """The rounds page is the office's; for anyone else it does not exist."""
+    try:
+        rules.check("run_rounds", user, community=None)
+    except WorkflowError:
+        raise Http404 from None
+
+
+@require_GET
+@login_required
+def rounds(request):
+    _office_only(request.user)
+    rows = Round.objects.annotate(
+        dues=Count("visits_due", distinct=True),
+        dues_done=Count("visits_due", filter=Q(visits_due__visit__isnull=False), distinct=True),
+        visited=Count("visits__household", distinct=True),
+    ).order_by("-number")
+    return render(request, "visits/rounds.html", {"rounds": rows})
+
+
+@require_POST
+@login_required
+def round_change(request, pk, change):
+    _office_only(request.user)
+    round_ = get_object_or_404(Round, pk=pk)
+    try:
+        if change == "open":
+            count = actions.do_open_round(round_, actor=request.user)
+            messages.success(
+                request,
+                _("“%(round)s”已启动，重点访%(n)s户。") % {"round": round_.title, "n": count},
+            )
+        else:
+            actions.do_close_round(round_, actor=request.user)
+            messages.success(request, _("“%(round)s”已结束。") % {"round": round_.title})
+    except WorkflowError as refused:
+        messages.error(request, str(refused.message))
+    return redirect("visits:rounds")

@@ -101,3 +101,11 @@ class VisitOnThePhoneTest(BrowserTestCase):
         self.assertEqual(desk.locator(".household").count(), 1)
         self.assertIn("福临苑3号楼2单元302室", desk.locator(".household").inner_text())
         self.snap(desk, "community-urgent-visits")
+
+    def test_the_office_sees_its_rounds(self):
+        office = self.person("dispatcher", "pw-dispatcher")
+        office.goto(self.live_server_url + "/visits/rounds/")
+        row = office.locator("tbody tr").first
+        self.assertIn("第二轮大走访", row.inner_text())
+        self.assertIn("0 / 1", row.inner_text())
+        self.snap(office, "office-rounds")

@@ -238,3 +238,45 @@ class UrgentVisitPageTest(Registers, LianxinTestCase):
         self.client.force_login(self.community_staff)
         self.assertEqual(self.client.put(self.url).status_code, 405)
         self.assertFalse(VisitDue.objects.exists())
+
+
+class RoundsPageTest(Registers, LianxinTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.build_registers(cls)
+        cls.round = Round.objects.create(
+            number=1,
+            title="第一轮大走访",
+            starts_on=dt.date(2025, 10, 9),
+            ends_on=dt.date(2025, 11, 30),
+        )
+        cls.round.priority_tags.set(Tag.objects.filter(code="dibao"))
+
+    def test_the_office_opens_and_closes_a_round(self):
+        self.client.force_login(self.dispatcher)
+        self.assertContains(self.client.get(reverse("workbench:home")), reverse("visits:rounds"))
+        self.assertContains(self.client.get(reverse("visits:rounds")), "第一轮大走访")
+        response = self.client.post(reverse("visits:open", args=[self.round.pk]), follow=True)
+        self.assertContains(response, "“第一轮大走访”已启动，重点访1户。")
+        self.assertContains(response, "0 / 1")
+        response = self.client.post(reverse("visits:open", args=[self.round.pk]), follow=True)
+        self.assertContains(response, "只有筹备中的轮次才能启动。")
+        self.client.post(reverse("visits:close", args=[self.round.pk]))
+        self.round.refresh_from_db()
+        self.assertEqual(self.round.status, Round.Status.CLOSED)
+        self.assertEqual(VisitDue.objects.count(), 1)
+
+    def test_no_one_else_finds_the_page_and_a_get_changes_nothing(self):
+        for user in (self.community_staff, self.cadre_user, self.handler_a):
+            with self.subTest(user=user):
+                self.client.force_login(user)
+                self.assertEqual(self.client.get(reverse("visits:rounds")).status_code, 404)
+                response = self.client.post(reverse("visits:open", args=[self.round.pk]))
+                self.assertEqual(response.status_code, 404)
+        self.client.force_login(self.dispatcher)
+        self.assertEqual(
+            self.client.get(reverse("visits:open", args=[self.round.pk])).status_code, 405
+        )
+        self.round.refresh_from_db()
+        self.assertEqual(self.round.status, Round.Status.DRAFT)
