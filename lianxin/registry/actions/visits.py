@@ -238,13 +238,13 @@ def do_record_visit(
     """
     at = _now(when)
     client_key = (client_key or "").strip()[:64]
+    rules.check_household("record_visit", actor, household)
     if client_key:
         existing = Visit.objects.filter(client_key=client_key).first()
         if existing is not None:
             if existing.household_id != household.pk:
                 raise WorkflowError("invalid", _("表单编号重复，请刷新页面后重新填写。"))
             return existing
-    rules.check_household("record_visit", actor, household)
     if not household.active:
         raise WorkflowError("invalid", _("该住户已不在册。"))
     if method not in Visit.Method.values:

@@ -259,6 +259,18 @@ class RecordVisitTest(VisitsTestCase):
                 self.assertIn("记录走访", str(raised.exception.message))
         self.assertEqual(Visit.objects.count(), 2)
 
+    def test_a_cadre_with_no_staff_role_records_visits_but_not_opinions(self):
+        # 李娜 is in the pair through a department that gave her no account role: the case
+        # workflow would not know which unit registered the opinion.
+        visit = self.record(actor=self.outside_cadre_user)
+        self.assertEqual(visit.recorded_by, self.outside_cadre_user)
+        with self.assertRaises(WorkflowError) as raised:
+            self.record(
+                actor=self.outside_cadre_user, opinions=[{"title": "路灯", "text": "路灯坏了很久"}]
+            )
+        self.assertIn("请社区代为登记", str(raised.exception.message))
+        self.assertFalse(Case.objects.exists())
+
     def test_a_visit_in_the_future_or_with_no_method_is_refused(self):
         for fields, reason in (
             ({"visited_at": at(2025, 10, 11)}, "晚于现在"),
