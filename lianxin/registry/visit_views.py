@@ -86,8 +86,10 @@ def _opinions(post) -> list[dict]:
         category_id = categories[i] if i < len(categories) else ""
         category = None
         if category_id:
-            category = Category.objects.filter(pk=category_id, active=True).first()
-            if category is None:
+            category = category_id.isdigit() and (
+                Category.objects.filter(pk=category_id, active=True).first()
+            )
+            if not category:
                 raise WorkflowError("invalid", _("所选分类无效。"))
         found.append(
             {"title": titles[i] if i < len(titles) else "", "text": text, "category": category}

@@ -116,6 +116,13 @@ class VisitPagesTest(Registers, LianxinTestCase):
         self.assertEqual(response.json(), {"ok": False, "error": "请选择走访方式。"})
         self.assertFalse(Visit.objects.exists())
 
+    def test_an_opinion_keeps_its_category_and_a_bad_one_is_refused(self):
+        response = self.post(self.cadre_user, opinion_category=["x1"])
+        self.assertContains(response, "所选分类无效", status_code=400)
+        self.assertFalse(Visit.objects.exists())
+        self.post(self.cadre_user, opinion_category=[str(self.category.pk)])
+        self.assertEqual(Case.objects.get().category, self.category)
+
     def test_community_staff_and_the_grid_worker_may_record(self):
         self.assertEqual(self.post(self.community_staff, client_key="a").status_code, 302)
         self.assertEqual(self.post(self.grid_worker, client_key="b").status_code, 302)
