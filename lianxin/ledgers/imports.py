@@ -9,6 +9,7 @@ deadlines and an event like any other case.
    its name; an old .xls gets its own message.
 2. The header row (one of the first rows, so that a title row above it is fine) must
    hold the required columns and no column we do not know.
+(Steps 1 and 2, and the chunks, are `lianxin.sheets`, shared with the registers.)
 3. Each row is checked on its own; a bad row is reported with its row number and the
    reason in Chinese, and the good rows are registered, a chunk of rows per transaction.
 4. Each row carries an idempotency key, from its source number (来源编号) or, when it
@@ -19,44 +20,39 @@ deadlines and an event like any other case.
 import datetime as dt
 import hashlib
 import re
-import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
+from lianxin import sheets
 from lianxin.cases.actions import do_register_case
 from lianxin.cases.actions.intake import PHONE_RE
 from lianxin.cases.models import Case, Category, Channel
 from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import Unit
-from lianxin.text import clean_text
+from lianxin.sheets import (
+    Columns,
+    ImportColumn,
+    ImportRefused,
+    Sheet,
+    open_sheet,
+    template_workbook,
+)
+from lianxin.sheets import cell_text as _text
+
+__all__ = ["CHUNK_ROWS", "ImportColumn", "ImportRefused", "chunked", "open_sheet"]
 
 MAX_ROWS = 20000
-MAX_BYTES = 10 * 1024 * 1024
-HEADER_SEARCH_ROWS = 5
+# A chunk takes about a second. Read when chunking, so that a test may make it small.
+CHUNK_ROWS = sheets.CHUNK_ROWS
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-# Rows registered per transaction: one commit (a disk flush) per chunk instead of per row,
-# and a chunk is what a failure can lose. A chunk takes about a second.
-CHUNK_ROWS = 100
-
-
-@dataclass(frozen=True)
-class ImportColumn:
-    header: str
-    key: str
-    required: bool
-    help: object  # a lazy translated string
-    width: int = 16
-
 
 COLUMNS = [
     ImportColumn(
@@ -87,10 +83,9 @@ COLUMNS = [
         18,
     ),
 ]
-BY_HEADER = {column.header: column for column in COLUMNS}
-HEADER_OF = {column.key: column.header for column in COLUMNS}
-# Columns a list may carry that the import ignores.
-IGNORED_HEADERS = {"序号", "备注"}
+# Columns a list may carry that the import ignores: 序号, 备注.
+LIST_COLUMNS = Columns(COLUMNS, anchor="title")
+HEADER_OF = LIST_COLUMNS.header_of
 DATETIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
@@ -103,18 +98,8 @@ DATETIME_FORMATS = (
 )
 
 
-class ImportRefused(Exception):
-    """The whole file is refused; `message` says why in Chinese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 def expected_columns_text() -> str:
-    return "、".join(
-        f"{column.header}{'' if column.required else _('（可选）')}" for column in COLUMNS
-    )
+    return LIST_COLUMNS.expected_text()
 
 
 @dataclass
@@ -146,75 +131,6 @@ class ImportReport:
         {CREATED: self.created, DUPLICATE: self.duplicates, ERROR: self.errors}[
             result.outcome
         ].append(result)
-
-
-def _normal_header(value) -> str:
-    # "所属网格（编码或名称）" and "所属网格(编码或名称)" name the same column.
-    text = re.split(r"[（(]", str(value or ""), maxsplit=1)[0]
-    return re.sub(r"\s+", "", text)
-
-
-def open_sheet(upload):
-    """The first worksheet of an uploaded .xlsx, or ImportRefused."""
-    if upload.size is not None and upload.size > MAX_BYTES:
-        raise ImportRefused(_("文件超过10MB，请分批导入。"))
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportRefused(_("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入。"))
-    if not head.startswith(b"PK\x03\x04"):
-        raise ImportRefused(_("文件不是 Excel 表格（.xlsx），请使用导入模板填写后上传。"))
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        # A zip that is not a workbook (a .docx renamed, a damaged file).
-        raise ImportRefused(_("文件不是 Excel 表格（.xlsx），请使用导入模板填写后上传。")) from None
-    if not workbook.worksheets:
-        raise ImportRefused(_("表格中没有工作表。"))
-    return workbook.worksheets[0]
-
-
-def _header_positions(rows) -> tuple[int, dict[str, int]]:
-    """Find the header row among the first rows; return its number and {key: position}."""
-    for number, values in rows:
-        headers = [_normal_header(value) for value in values]
-        if "标题" in headers:
-            return number, _check_headers(headers)
-        if number >= HEADER_SEARCH_ROWS:
-            break
-    raise ImportRefused(
-        _("未找到表头。表格第一行应为列名：%(columns)s。") % {"columns": expected_columns_text()}
-    )
-
-
-def _check_headers(headers: list[str]) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    unknown, repeated = [], []
-    for position, header in enumerate(headers):
-        if not header or header in IGNORED_HEADERS:
-            continue
-        column = BY_HEADER.get(header)
-        if column is None:
-            unknown.append(header)
-        elif column.key in positions:
-            repeated.append(header)
-        else:
-            positions[column.key] = position
-    missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
-    if missing or unknown or repeated:
-        problems = []
-        if missing:
-            problems.append(_("缺少必填列：%(names)s") % {"names": "、".join(missing)})
-        if unknown:
-            problems.append(_("无法识别的列：%(names)s") % {"names": "、".join(unknown)})
-        if repeated:
-            problems.append(_("重复的列：%(names)s") % {"names": "、".join(repeated)})
-        raise ImportRefused(
-            _("表格的列与导入模板不符（%(problems)s）。应有的列：%(columns)s。")
-            % {"problems": "；".join(problems), "columns": expected_columns_text()}
-        )
-    return positions
 
 
 class Lookups:
@@ -249,14 +165,6 @@ class Lookups:
                 % {"what": what, "value": value}
             )
         raise ValueError(_("未找到%(what)s“%(value)s”。") % {"what": what, "value": value})
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a phone or a number typed as a number
-    return clean_text(str(value))
 
 
 def _moment(value, now: dt.datetime) -> dt.datetime:
@@ -297,26 +205,11 @@ def row_key(values: dict) -> str:
     return "ledger:" + hashlib.sha256(basis.encode()).hexdigest()
 
 
-class ListSheet:
-    """An opened list whose header row is checked: its data rows, blank rows left out."""
+class ListSheet(Sheet):
+    """An opened forwarded list whose header row is checked."""
 
     def __init__(self, upload):
-        sheet = open_sheet(upload)
-        self._workbook = sheet.parent
-        self._rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-        self.header_row, self.positions = _header_positions(self._rows)
-
-    def close(self) -> None:
-        self._workbook.close()  # a read-only workbook keeps the zip open until closed
-
-    def data_rows(self) -> Iterator[tuple[int, dict]]:
-        """(row number as Excel shows it, {column key: cell value}) for each non-blank row."""
-        positions = self.positions
-        for number, cells in self._rows:
-            if all(cell is None or _text(cell) == "" for cell in cells):
-                continue  # blank rows between blocks of a list
-            width = len(cells)
-            yield number, {key: cells[p] if p < width else None for key, p in positions.items()}
+        super().__init__(upload, LIST_COLUMNS)
 
 
 def inspect_list(upload) -> int:
@@ -336,16 +229,8 @@ def inspect_list(upload) -> int:
     return total
 
 
-def chunked(rows: Iterable, size: int | None = None) -> Iterator[list]:
-    size = size or CHUNK_ROWS
-    chunk = []
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def chunked(rows: Iterable, size: int | None = None):
+    return sheets.chunked(rows, size or CHUNK_ROWS)
 
 
 @dataclass
@@ -504,28 +389,18 @@ def import_cases(upload, *, actor, now: dt.datetime | None = None) -> ImportRepo
 def write_template(target) -> None:
     """The import template: the list sheet with its headers, how to fill it in, and the
     grid and category codes in use."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("诉求清单")
-    sheet.append([column.header for column in COLUMNS])
-    for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True, color="B71C1C" if column.required else None)
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    workbook = template_workbook(
+        _("诉求清单"),
+        LIST_COLUMNS,
+        [
+            _("“序号”“备注”列可以保留，导入时忽略；其他列名请勿改动。"),
+            _("每行一件诉求；同一文件重复导入不会重复登记。"),
+        ],
+    )
+    sheet = workbook.worksheets[0]
     when = get_column_letter(len(COLUMNS))
     for row in range(2, 502):  # typed dates show as dates in the first 500 rows
         sheet[f"{when}{row}"].number_format = "yyyy-mm-dd hh:mm"
-    sheet.freeze_panes = "A2"
-
-    guide = workbook.create_sheet(_("填写说明"))
-    guide.append([_("列名"), _("是否必填"), _("说明")])
-    for column in COLUMNS:
-        guide.append([column.header, _("必填") if column.required else _("可选"), str(column.help)])
-    guide.append([])
-    guide.append([_("“序号”“备注”列可以保留，导入时忽略；其他列名请勿改动。")])
-    guide.append([_("每行一件诉求；同一文件重复导入不会重复登记。")])
-    for letter, width in (("A", 14), ("B", 10), ("C", 80)):
-        guide.column_dimensions[letter].width = width
 
     codes = workbook.create_sheet(_("网格与分类编码"))
     codes.append(
@@ -545,9 +420,8 @@ def write_template(target) -> None:
         codes.append([*left, "", *right])
     for letter, width in zip("ABCDEFG", (16, 18, 14, 14, 3, 18, 24), strict=True):
         codes.column_dimensions[letter].width = width
-    for sheet_ in (guide, codes):
-        for cell in sheet_[1]:
-            cell.font = Font(bold=True)
+    for cell in codes[1]:
+        cell.font = Font(bold=True)
     workbook.save(target)
 
 

@@ -25,6 +25,7 @@ FLOORS = {
     "retry": GROUND,
     "ratelimit": GROUND,
     "text": GROUND,
+    "sheets": GROUND,
     "orgs": GROUND,
     "accounts": GROUND,
     "workdays": GROUND,
