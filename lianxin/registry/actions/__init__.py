@@ -4,6 +4,7 @@ Each takes the acting user as `actor`, checks his right against `lianxin.registr
 writes the change and a `RegistryEvent` in one transaction, and says what it did.
 """
 
+from lianxin.registry.actions.places import do_save_building, do_save_shop
 from lianxin.registry.actions.registers import (
     Saved,
     do_assign_household_to_pair,
@@ -36,8 +37,10 @@ __all__ = [
     "priority_households",
     "do_assign_household_to_pair",
     "do_replace_pair_member",
+    "do_save_building",
     "do_save_cadre",
     "do_save_household",
     "do_save_pair",
+    "do_save_shop",
     "pair_warnings",
 ]

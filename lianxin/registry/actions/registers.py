@@ -8,6 +8,7 @@ nothing and writes no event; saving a difference writes the difference.
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from django.db import transaction
@@ -62,6 +63,8 @@ def _apply(row, values: dict) -> dict:
 def _plain(value):
     if isinstance(value, (Unit, Building, Pair)):
         return value.pk
+    if isinstance(value, Decimal):
+        return str(value)  # a building's point; an event's data is JSON
     return value
 
 
