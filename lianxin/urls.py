@@ -18,6 +18,7 @@ urlpatterns = [
     path("map/", include("lianxin.geo.urls")),
     path("ledgers/", include("lianxin.ledgers.urls")),
     path("intel/", include("lianxin.intel.urls")),
+    path("registry/", include("lianxin.registry.urls")),
     path("visits/", include("lianxin.registry.visit_urls")),
     path("", include("lianxin.workbench.urls")),
 ]

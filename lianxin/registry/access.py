@@ -18,7 +18,7 @@ from django.http import Http404
 from lianxin.accounts.models import Disclosure, record_disclosures
 from lianxin.cases.access import standing_of
 from lianxin.cases.models import mask_phone
-from lianxin.registry.models import Attachment, Household, PairMember
+from lianxin.registry.models import Attachment, Household, Pair, PairMember
 
 
 def _current_pair_ids(user) -> set[int]:
@@ -74,6 +74,32 @@ def access_household_by_id(user, pk, *, for_update: bool = False) -> Household:
         return households.get(pk=pk)
     except (Household.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def personal_data_scope(user) -> Q:
+    """A filter on Household for those whose personal data `user` sees unmasked: a list
+    filtered by a tag (低保, 残疾) must not tell anyone else who carries it."""
+    standing = standing_of(user)
+    if standing.office or standing.admin:
+        return Q()
+    return Q(community__in=standing.community_ids) | Q(pair__in=_current_pair_ids(user))
+
+
+def pairs_visible_to(user) -> QuerySet[Pair]:
+    """The pairs `user` may see: those of the communities in his scope, his own, and
+    those of the households he may see."""
+    standing = standing_of(user)
+    if standing.sees_whole_district:
+        return Pair.objects.all()
+    if not user or not user.is_authenticated:
+        return Pair.objects.none()
+    visible_pairs = households_visible_to(user).exclude(pair=None).values("pair")
+    return Pair.objects.filter(
+        Q(community__in=standing.community_ids)
+        | Q(community__parent__in=standing.street_ids)
+        | Q(pk__in=_current_pair_ids(user))
+        | Q(pk__in=visible_pairs)
+    )
 
 
 def sees_personal_data(user, household: Household) -> bool:

@@ -620,7 +620,7 @@ def open_list(kind: str, upload) -> Sheet:
     return Sheet(upload, COLUMNS[kind])
 
 
-def import_registers(kind: str, upload, *, actor) -> Report:
+def import_registers(kind: str, upload, *, actor, max_rows: int = MAX_ROWS) -> Report:
     """Import a list of `kind` (households, buildings, shops, cadres, pairs); report each row.
 
     Raises ImportRefused when the file as a whole cannot be read as such a list.
@@ -632,10 +632,10 @@ def import_registers(kind: str, upload, *, actor) -> Report:
         sheet.close()
     if not rows:
         raise ImportRefused(_("表头（第%(row)d行）下面没有数据。") % {"row": sheet.header_row})
-    if len(rows) > MAX_ROWS:
+    if len(rows) > max_rows:
         raise ImportRefused(
             _("表格有%(total)d行数据，超过单次导入上限%(max)d行，请分成几个文件导入。")
-            % {"total": len(rows), "max": MAX_ROWS}
+            % {"total": len(rows), "max": max_rows}
         )
     importer = Importer(kind, actor=actor)
     report = Report(kind)

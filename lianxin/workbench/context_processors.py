@@ -8,4 +8,11 @@ def staff_nav(request):
     if user is None or not user.is_authenticated:
         return {}
     standing = standing_of(user)
-    return {"nav_office": standing.office, "nav_leader": standing.leader}
+    # The registers: staff with an area, a department or the whole district (a cadre
+    # without a staff role reaches his households from the visit pages).
+    registry = standing.sees_whole_district or standing.area_unit_ids or standing.department_ids
+    return {
+        "nav_office": standing.office,
+        "nav_leader": standing.leader,
+        "nav_registry": bool(registry),
+    }

@@ -352,10 +352,15 @@ def do_assign_household_to_pair(
     return household
 
 
-def pair_warnings(pair: Pair) -> list[str]:
+def pair_warnings(pair: Pair, cadres: list[Cadre] | None = None) -> list[str]:
     """The pairing rules the articles name, checked and flagged, not enforced:
-    党员带非党, 老带新, 当地带外地."""
-    cadres = [m.cadre for m in pair.memberships.filter(until__isnull=True).select_related("cadre")]
+    党员带非党, 老带新, 当地带外地.
+
+    A list of pairs passes each pair's current cadres (prefetched), saving a query a pair.
+    """
+    if cadres is None:
+        current = pair.memberships.filter(until__isnull=True).select_related("cadre")
+        cadres = [m.cadre for m in current]
     warnings = []
     if len(cadres) < 2:
         warnings.append(str(_("联户组不足两人。")))

@@ -1,0 +1,313 @@
+"""Staff pages of the registers: the household list and card, the pair list, the import.
+
+Every page starts from `lianxin.registry.access`: a household or pair outside the user's
+scope is a 404, phones and tags are masked unless the user's work needs them, and every
+unmasked view is logged.
+"""
+
+from collections import defaultdict
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
+
+from lianxin.cases.access import standing_of
+from lianxin.orgs.models import Unit
+from lianxin.registry.access import (
+    access_household_by_id,
+    household_scope,
+    households_visible_to,
+    log_unmasked,
+    pairs_visible_to,
+    personal_data_household_ids,
+    personal_data_scope,
+    sees_personal_data,
+    shown_phone,
+)
+from lianxin.registry.actions import pair_warnings
+from lianxin.registry.imports import COLUMNS, KIND_LABELS, KINDS, import_registers, write_template
+from lianxin.registry.models import (
+    HeardCase,
+    Household,
+    PairMember,
+    RegistryEvent,
+    Resident,
+    Tag,
+    Visit,
+)
+from lianxin.sheets import ImportRefused
+
+PER_PAGE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A list longer than this is for the command (`lianxin registry import`) until the page
+# runs imports as jobs.
+PAGE_IMPORT_ROWS = 5000
+EVENT_LABELS = {
+    "registry.household.created": gettext_lazy("建档"),
+    "registry.household.updated": gettext_lazy("信息更新"),
+    "registry.household.pair_assigned": gettext_lazy("分配联户组"),
+    "registry.household.corrected": gettext_lazy("信息更正"),
+}
+FIELD_LABELS = {
+    field.name: field.verbose_name
+    for field in Household._meta.fields
+    if field.name not in ("id", "address_key")
+} | {"residents": gettext_lazy("家庭成员")}
+PERSONAL_FIELDS = {"phone"}
+
+
+def _may_see_registers(user) -> bool:
+    standing = standing_of(user)
+    return bool(
+        standing.sees_whole_district
+        or standing.area_unit_ids
+        or standing.department_ids
+        or PairMember.objects.filter(cadre__user=user, until__isnull=True).exists()
+    )
+
+
+class HouseholdFilters(forms.Form):
+    community = forms.ChoiceField(label=gettext_lazy("社区/村"), required=False)
+    grid = forms.ChoiceField(label=gettext_lazy("网格"), required=False)
+    pair = forms.ChoiceField(label=gettext_lazy("联户组"), required=False)
+    tag = forms.ChoiceField(label=gettext_lazy("人员标签"), required=False)
+    q = forms.CharField(label=gettext_lazy("地址或户主"), required=False, max_length=50)
+
+    def __init__(self, *args, user, sees_tags: bool, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        scope = household_scope(user)
+        everyone = [("", _("全部"))]
+        visible = Household.objects.filter(scope)
+        communities = Unit.objects.filter(pk__in=visible.values("community")).order_by("name")
+        grids = Unit.objects.filter(pk__in=visible.values("grid")).order_by("name")
+        self.fields["community"].choices = everyone + [(u.pk, u.name) for u in communities]
+        self.fields["grid"].choices = everyone + [(u.pk, u.name) for u in grids]
+        pairs = pairs_visible_to(user).order_by("code").values_list("pk", "code")
+        self.fields["pair"].choices = everyone + [(str(pk), code) for pk, code in pairs]
+        if sees_tags:
+            tags = Tag.objects.filter(active=True).values_list("pk", "name")
+            self.fields["tag"].choices = everyone + [(str(pk), name) for pk, name in tags]
+        else:
+            del self.fields["tag"]
+
+    def apply(self, households, user):
+        if not self.is_valid():
+            return households
+        data = self.cleaned_data
+        for name in ("community", "grid", "pair"):
+            if data.get(name):
+                households = households.filter(**{f"{name}_id": data[name]})
+        if data.get("tag"):
+            residents = Resident.objects.filter(active=True, tags=data["tag"])
+            households = households.filter(personal_data_scope(user)).filter(
+                pk__in=residents.values("household")
+            )
+        if data.get("q"):
+            households = households.filter(
+                Q(address__contains=data["q"]) | Q(head_name__contains=data["q"])
+            )
+        return households
+
+
+@require_safe
+@login_required
+def household_list(request):
+    user = request.user
+    if not _may_see_registers(user):
+        raise Http404
+    standing = standing_of(user)
+    sees_tags = bool(standing.office or standing.admin or standing.community_ids or _has_pair(user))
+    form = HouseholdFilters(request.GET or None, user=user, sees_tags=sees_tags)
+    households = households_visible_to(user).filter(active=True)
+    households = form.apply(households, user).select_related("community", "grid", "pair")
+    page = Paginator(households.order_by("community__name", "address_key"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    shown = list(page.object_list)
+    unmasked = personal_data_household_ids(user, shown)
+    tags = defaultdict(set)
+    if unmasked:
+        through = Resident.tags.through.objects.filter(
+            resident__household__in=unmasked, resident__active=True
+        ).values_list("resident__household_id", "tag__name")
+        for household_id, name in through:
+            tags[household_id].add(name)
+    rows = [
+        {
+            "household": h,
+            "unmasked": h.pk in unmasked,
+            "phone": shown_phone(h.phone, h.pk in unmasked),
+            "tags": sorted(tags.get(h.pk, ())),
+        }
+        for h in shown
+    ]
+    log_unmasked(user, unmasked, "phone,tags", "registry:households")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registry/household_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "may_import": _may_import(user),
+        },
+    )
+
+
+def _has_pair(user) -> bool:
+    return PairMember.objects.filter(cadre__user=user, until__isnull=True).exists()
+
+
+@require_safe
+@login_required
+def household_detail(request, pk):
+    user = request.user
+    household = access_household_by_id(user, pk)
+    unmasked = sees_personal_data(user, household)
+    residents = household.residents.prefetch_related("tags").order_by("-active", "pk")
+    pair_members = []
+    if household.pair_id:
+        pair_members = [
+            m.cadre
+            for m in household.pair.memberships.filter(until__isnull=True).select_related(
+                "cadre__employer"
+            )
+        ]
+    events = RegistryEvent.objects.filter(household=household).select_related("actor")
+    history = [_history_line(event, unmasked) for event in events]
+    visits = Visit.objects.filter(household=household).select_related("round", "pair")
+    heard = HeardCase.objects.filter(household=household).select_related("case", "visit")
+    if unmasked:
+        log_unmasked(user, [household.pk], "phone,tags", "registry:household")
+    context = {
+        "household": household,
+        "unmasked": unmasked,
+        "phone": shown_phone(household.phone, unmasked),
+        "residents": [
+            {
+                "resident": r,
+                "phone": shown_phone(r.phone, unmasked),
+                "tags": [t.name for t in r.tags.all()] if unmasked else [],
+            }
+            for r in residents
+        ],
+        "pair_members": pair_members,
+        "history": history,
+        "visits": visits,
+        "heard": heard,
+        "may_import": _may_import(user),
+    }
+    return render(request, "registry/household_detail.html", context)
+
+
+def _history_line(event: RegistryEvent, unmasked: bool) -> dict:
+    changes = []
+    for name, change in (event.data.get("changes") or {}).items():
+        if name == "residents":
+            changes.append((FIELD_LABELS["residents"], "、".join(change)))
+            continue
+        old, new = change if isinstance(change, list) and len(change) == 2 else ("", change)
+        if name in PERSONAL_FIELDS and not unmasked:
+            old, new = shown_phone(str(old or ""), False), shown_phone(str(new or ""), False)
+        changes.append((FIELD_LABELS.get(name, name), f"{old or '—'} → {new or '—'}"))
+    return {
+        "event": event,
+        "label": EVENT_LABELS.get(event.code, event.code),
+        "changes": changes,
+    }
+
+
+@require_safe
+@login_required
+def pair_list(request):
+    user = request.user
+    if not _may_see_registers(user):
+        raise Http404
+    current = PairMember.objects.filter(until__isnull=True).select_related("cadre__employer")
+    pairs = (
+        pairs_visible_to(user)
+        .select_related("community")
+        .annotate(household_count=Count("households", filter=Q(households__active=True)))
+        .prefetch_related(Prefetch("memberships", queryset=current, to_attr="current"))
+        .order_by("community__name", "code")
+    )
+    page = Paginator(pairs, PER_PAGE).get_page(request.GET.get("page"))
+    rows = []
+    for pair in page.object_list:
+        cadres = [m.cadre for m in pair.current]
+        rows.append({"pair": pair, "cadres": cadres, "warnings": pair_warnings(pair, cadres)})
+    context = {"page": page, "rows": rows, "may_import": _may_import(user)}
+    return render(request, "registry/pair_list.html", context)
+
+
+def _may_import(user) -> bool:
+    # Those who keep the registers (rules.py: keep_household); each row is checked again.
+    standing = standing_of(user)
+    return bool(standing.office or standing.admin or standing.street_ids or standing.community_ids)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("导入内容"), choices=[(k, KIND_LABELS[k]) for k in KINDS]
+    )
+    file = forms.FileField(
+        label=gettext_lazy("表格（.xlsx）"),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def import_view(request):
+    """Upload a register's list; the rows go in at once and the report shows each refused
+    row with its reason."""
+    if not _may_import(request.user):
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = import_registers(
+                form.cleaned_data["kind"],
+                form.cleaned_data["file"],
+                actor=request.user,
+                max_rows=getattr(settings, "REGISTRY_IMPORT_PAGE_ROWS", PAGE_IMPORT_ROWS),
+            )
+        except ImportRefused as refused:
+            form.add_error("file", refused.message)
+    kinds = [(kind, KIND_LABELS[kind], COLUMNS[kind]) for kind in KINDS]
+    status = 400 if request.method == "POST" and report is None else 200
+    return render(
+        request,
+        "registry/import.html",
+        {"form": form, "report": report, "kinds": kinds, "may_import": True},
+        status=status,
+    )
+
+
+@require_safe
+@login_required
+def import_template(request, kind):
+    if not _may_import(request.user) or kind not in KINDS:
+        raise Http404
+    response = HttpResponse(content_type=XLSX_TYPE)
+    name = _("%(kind)s导入模板.xlsx") % {"kind": KIND_LABELS[kind]}
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    write_template(kind, response)
+    return response
