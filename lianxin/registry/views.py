@@ -35,8 +35,10 @@ from lianxin.registry.access import (
 from lianxin.registry.actions import pair_warnings
 from lianxin.registry.imports import COLUMNS, KIND_LABELS, KINDS, import_registers, write_template
 from lianxin.registry.models import (
+    Building,
     HeardCase,
     Household,
+    Pair,
     PairMember,
     RegistryEvent,
     Resident,
@@ -185,8 +187,9 @@ def household_detail(request, pk):
                 "cadre__employer"
             )
         ]
-    events = RegistryEvent.objects.filter(household=household).select_related("actor")
-    history = [_history_line(event, unmasked) for event in events]
+    events = list(RegistryEvent.objects.filter(household=household).select_related("actor"))
+    names = _names_in(events)
+    history = [_history_line(event, unmasked, names) for event in events]
     visits = Visit.objects.filter(household=household).select_related("round", "pair")
     heard = HeardCase.objects.filter(household=household).select_related("case", "visit")
     if unmasked:
@@ -212,7 +215,25 @@ def household_detail(request, pk):
     return render(request, "registry/household_detail.html", context)
 
 
-def _history_line(event: RegistryEvent, unmasked: bool) -> dict:
+# Changes keep a unit's, a pair's or a building's id; the history shows its name.
+NAMED_FIELDS = {"community": Unit, "grid": Unit, "pair": Pair, "building": Building}
+
+
+def _names_in(events) -> dict:
+    """{(model, id): name} for the ids the events' changes name, a query per model."""
+    wanted = defaultdict(set)
+    for event in events:
+        for name, change in (event.data.get("changes") or {}).items():
+            if name in NAMED_FIELDS and isinstance(change, list):
+                wanted[NAMED_FIELDS[name]].update(v for v in change if v)
+    names = {}
+    for model, ids in wanted.items():
+        for row in model.objects.filter(pk__in=ids):
+            names[(model, row.pk)] = str(row)
+    return names
+
+
+def _history_line(event: RegistryEvent, unmasked: bool, names: dict) -> dict:
     changes = []
     for name, change in (event.data.get("changes") or {}).items():
         if name == "residents":
@@ -221,6 +242,9 @@ def _history_line(event: RegistryEvent, unmasked: bool) -> dict:
         old, new = change if isinstance(change, list) and len(change) == 2 else ("", change)
         if name in PERSONAL_FIELDS and not unmasked:
             old, new = shown_phone(str(old or ""), False), shown_phone(str(new or ""), False)
+        if name in NAMED_FIELDS:
+            model = NAMED_FIELDS[name]
+            old, new = names.get((model, old), old), names.get((model, new), new)
         changes.append((FIELD_LABELS.get(name, name), f"{old or '—'} → {new or '—'}"))
     return {
         "event": event,

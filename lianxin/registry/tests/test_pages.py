@@ -172,6 +172,7 @@ class HouseholdPagesTest(Registers, LianxinTestCase):
         for expected in ("赵国强", "老军人", "FL-01", "张明", "李娜", "建档", "分配联户组"):
             self.assertIn(expected, text)
         self.assertIn("13812341234 → 13812349999", text)
+        self.assertIn("联户组：— → FL-01", text)
         self.assertIn(case.tracking_number, text)
         self.assertIn("2026-03-03", text)
         self.login("handler_a")

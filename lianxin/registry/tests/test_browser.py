@@ -1,0 +1,76 @@
+"""The registers in a real browser: the office imports households, finds one in the list
+and opens its card; a department sees the same household masked. Screenshots go to
+test-artifacts/registry/."""
+
+from lianxin.registry.models import Household, Tag
+from lianxin.registry.tests.builders import Registers
+from lianxin.registry.tests.test_import import households_file
+from lianxin.test import BrowserTestCase
+
+
+class RegistryBrowserTest(Registers, BrowserTestCase):
+    artifacts = "registry"
+
+    def setUp(self):
+        super().setUp()
+        # A live-server test flushes the tables, the seeded tags with them.
+        for code, name in (("dibao", "低保"), ("lao_junren", "老军人"), ("duju", "独居")):
+            Tag.objects.get_or_create(code=code, defaults={"name": name})
+        self.build_registers(self)
+
+    def test_the_office_imports_households_and_opens_a_card(self):
+        office = self.person("dispatcher", "pw-dispatcher")
+        office.click("text=四库台账")
+        office.click("nav.registry-tabs >> text=导入")
+        self.snap(office, "import-page")
+        upload = households_file(
+            [
+                [
+                    "福临社区",
+                    "福临第一网格",
+                    "福临苑5号楼1单元101室",
+                    "孙立",
+                    "13811112222",
+                    2,
+                    "孙立（户主，1950，独居）；周梅（配偶，1952）",
+                ],
+                ["无此社区", "", "某路1号", "甲", "", 1, ""],
+                ["福临社区", "", "福临苑9号楼102室", "丙", "", 2.5, ""],
+            ]  # fmt: skip
+        )
+        office.set_input_files(
+            "input[name=file]",
+            files=[
+                {
+                    "name": "住户.xlsx",
+                    "mimeType": "application/octet-stream",
+                    "buffer": upload.read(),
+                }
+            ],
+        )
+        office.click("form.import-form button[type=submit]")
+        report = office.locator(".import-report").inner_text()
+        self.assertIn("未找到社区“无此社区”", report)
+        self.assertIn("第 4 行", report)
+        self.snap(office, "import-report")
+        self.assertTrue(Household.objects.filter(head_name="孙立").exists())
+
+        office.click("nav.registry-tabs >> text=住户")
+        self.assertIn("13812341234", office.locator("table.households").inner_text())
+        self.snap(office, "household-list")
+        office.click("text=福临苑3号楼2单元301室")
+        card = office.locator("main").inner_text()
+        for expected in ("赵国强", "低保", "FL-01", "分配联户组"):
+            self.assertIn(expected, card)
+        self.snap(office, "household-card")
+        office.click("nav.registry-tabs >> text=联户组")
+        self.snap(office, "pair-list")
+
+    def test_a_department_sees_its_片区_masked(self):
+        department = self.person("handler_a", "pw-handler_a")
+        department.goto(self.live_server_url + "/registry/")
+        rows = department.locator("table.households").inner_text()
+        self.assertIn("138****1234", rows)
+        self.assertNotIn("13812341234", rows)
+        self.assertNotIn("青峰路", rows)
+        self.snap(department, "household-list-masked")
