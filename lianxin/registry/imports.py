@@ -11,8 +11,14 @@ same file twice changes nothing and a corrected file updates only what changed.
 2. Each row is checked and saved on its own (a savepoint per row): a bad row is reported
    with its row number and its reason in Chinese, and the other rows go in.
 3. Rows are saved a chunk per transaction (`lianxin.sheets.CHUNK_ROWS`).
+
+Households come in either of the two layouts offices keep: a row per household, its
+members in one column (王秀兰（户主，1948，低保）；赵国强（配偶）), or a row per person with
+the head's name repeated, the rows of one address making one household. In the second,
+"created", "updated" and "unchanged" count households, and "rows" counts every row.
 """
 
+import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -21,16 +27,22 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import Unit
 from lianxin.registry import actions
 from lianxin.registry.addresses import address_key
+from lianxin.registry.import_columns import (  # noqa: F401  (the page and tests use them)
+    COLUMNS,
+    KIND_LABELS,
+    KINDS,
+    MAX_ROWS,
+    NO,
+    RELATIONS,
+    YES,
+)
 from lianxin.registry.models import Building, Cadre, Household, Resident, Tag
 from lianxin.sheets import (
-    Columns,
-    ImportColumn,
     ImportRefused,
     Sheet,
     cell_text,
@@ -38,250 +50,10 @@ from lianxin.sheets import (
     template_workbook,
 )
 
-MAX_ROWS = 50000
-KINDS = ("households", "buildings", "shops", "cadres", "pairs")
-KIND_LABELS = {
-    "households": gettext_lazy("住户"),
-    "buildings": gettext_lazy("楼栋"),
-    "shops": gettext_lazy("商铺"),
-    "cadres": gettext_lazy("联户干部"),
-    "pairs": gettext_lazy("联户组"),
-}
-PHONE_VARIANTS = ("联系电话", "手机号码", "手机号", "手机", "联系方式")
-COMMUNITY = ImportColumn(
-    "社区",
-    "community",
-    True,
-    gettext_lazy("社区或村的编码或名称，必填。"),
-    14,
-    ("社区/村", "所属社区", "村/社区", "村", "村居"),
-)
-GRID = ImportColumn(
-    "网格",
-    "grid",
-    False,
-    gettext_lazy("网格编码或名称，须属于该社区；可留空。"),
-    12,
-    ("所属网格", "网格名称"),
-)
-
-COLUMNS = {
-    "households": Columns(
-        [
-            COMMUNITY,
-            GRID,
-            ImportColumn(
-                "地址",
-                "address",
-                True,
-                gettext_lazy("必填，如 福临苑3号楼2单元301室；同一社区内地址相同即为同一户。"),
-                30,
-                ("住址", "家庭住址", "详细地址", "门牌地址"),
-            ),
-            ImportColumn(
-                "楼栋",
-                "building",
-                False,
-                gettext_lazy("楼栋或村民小组名称（须已导入），可留空。"),
-                12,
-                ("楼号", "楼栋名称", "村民小组"),
-            ),
-            ImportColumn("单元", "entrance", False, gettext_lazy("单元或组，可留空。"), 8, ("组",)),
-            ImportColumn(
-                "门牌号",
-                "room",
-                False,
-                gettext_lazy("室号或门牌号，可留空。"),
-                10,
-                ("房号", "室", "户号", "室号"),
-            ),
-            ImportColumn("户主", "head_name", True, gettext_lazy("必填。"), 10, ("户主姓名",)),
-            ImportColumn(
-                "电话",
-                "phone",
-                False,
-                gettext_lazy("11位手机号或带区号的固话，可留空。"),
-                14,
-                PHONE_VARIANTS,
-            ),
-            ImportColumn(
-                "人口",
-                "member_count",
-                False,
-                gettext_lazy("整数；留空则按家庭成员人数计。"),
-                8,
-                ("人数", "家庭人口", "人口数"),
-            ),
-            ImportColumn(
-                "类型", "kind", False, gettext_lazy("城镇或农村；留空为城镇。"), 8, ("户类型",)
-            ),
-            ImportColumn(
-                "家庭成员",
-                "members",
-                False,
-                gettext_lazy(
-                    "每人写作 姓名（关系，出生年份，标签），多人用分号隔开，如 "
-                    "王秀兰（户主，1948，低保）；赵国强（配偶，1946，老军人）。"
-                    "填写后按此名单更新成员；留空则不改动成员。"
-                ),
-                50,
-                ("成员", "家庭成员情况"),
-            ),
-        ],
-        ignored=("序号",),
-        anchor="head_name",
-    ),
-    "buildings": Columns(
-        [
-            COMMUNITY,
-            GRID,
-            ImportColumn(
-                "名称",
-                "name",
-                True,
-                gettext_lazy("楼栋或村民小组名称，必填。"),
-                16,
-                ("楼栋名称", "楼栋", "楼号"),
-            ),
-            ImportColumn(
-                "地址",
-                "address",
-                True,
-                gettext_lazy("必填；同一社区内地址相同即为同一楼栋。"),
-                30,
-                ("楼栋地址", "详细地址"),
-            ),
-            ImportColumn("类型", "kind", False, gettext_lazy("楼栋或村民小组；留空为楼栋。"), 10),
-            ImportColumn("层数", "floors", False, gettext_lazy("整数，可留空。"), 8, ("楼层数",)),
-            ImportColumn(
-                "单元数", "entrances", False, gettext_lazy("整数，可留空。"), 8, ("单元",)
-            ),
-            ImportColumn(
-                "户数",
-                "declared_households",
-                False,
-                gettext_lazy("整数，可留空。"),
-                8,
-                ("登记户数", "住户数"),
-            ),
-            ImportColumn("纬度", "latitude", False, gettext_lazy("WGS-84，可留空。"), 10),
-            ImportColumn("经度", "longitude", False, gettext_lazy("WGS-84，可留空。"), 10),
-        ],
-        anchor="name",
-    ),
-    "shops": Columns(
-        [
-            COMMUNITY,
-            GRID,
-            ImportColumn(
-                "店名", "name", True, gettext_lazy("必填。"), 20, ("商铺名称", "名称", "店铺名称")
-            ),
-            ImportColumn(
-                "地址", "address", True, gettext_lazy("必填。"), 30, ("经营地址", "详细地址")
-            ),
-            ImportColumn(
-                "经营者",
-                "operator",
-                False,
-                gettext_lazy("可留空。"),
-                10,
-                ("负责人", "经营者姓名", "店主"),
-            ),
-            ImportColumn("电话", "phone", False, gettext_lazy("可留空。"), 14, PHONE_VARIANTS),
-            ImportColumn(
-                "行业", "trade", False, gettext_lazy("可留空。"), 12, ("经营类别", "经营范围")
-            ),
-        ],
-        anchor="name",
-    ),
-    "cadres": Columns(
-        [
-            ImportColumn("姓名", "name", True, gettext_lazy("必填。"), 10, ("干部姓名",)),
-            ImportColumn(
-                "工作单位",
-                "employer",
-                True,
-                gettext_lazy("单位编码或名称，必填。"),
-                20,
-                ("单位", "所在单位"),
-            ),
-            ImportColumn(
-                "手机号",
-                "phone",
-                False,
-                gettext_lazy("有手机号的按手机号识别同一人；否则按单位内姓名。"),
-                14,
-                ("电话", *PHONE_VARIANTS),
-            ),
-            ImportColumn("党员", "party_member", False, gettext_lazy("是或否。"), 8, ("是否党员",)),
-            ImportColumn(
-                "本地人", "local", False, gettext_lazy("是或否；留空为是。"), 8, ("是否本地",)
-            ),
-            ImportColumn(
-                "有群众工作经验",
-                "experienced",
-                False,
-                gettext_lazy("是或否。"),
-                10,
-                ("有经验", "群众工作经验"),
-            ),
-            ImportColumn(
-                "账号", "username", False, gettext_lazy("平台登录账号，可留空。"), 12, ("用户名",)
-            ),
-        ],
-        anchor="name",
-    ),
-    "pairs": Columns(
-        [
-            ImportColumn(
-                "编号", "code", True, gettext_lazy("联户组编号，必填。"), 12, ("联户组编号", "组号")
-            ),
-            COMMUNITY,
-            ImportColumn(
-                "干部一",
-                "cadre_1",
-                True,
-                gettext_lazy("干部手机号或姓名（须已导入）。"),
-                12,
-                ("干部1", "第一名干部", "联户干部1"),
-            ),
-            ImportColumn(
-                "干部二",
-                "cadre_2",
-                False,
-                gettext_lazy("干部手机号或姓名；暂缺可留空。"),
-                12,
-                ("干部2", "第二名干部", "联户干部2"),
-            ),
-            ImportColumn(
-                "联系住户",
-                "households",
-                False,
-                gettext_lazy("该组负责的住户地址，用分号隔开（须已导入）；留空则不改动。"),
-                50,
-                ("住户", "包联住户", "联户住户"),
-            ),
-        ],
-        anchor="code",
-    ),
-}
-
-RELATIONS = {label: value for value, label in Resident.Relation.choices} | {
-    "本人": Resident.Relation.HEAD,
-    "妻子": Resident.Relation.SPOUSE,
-    "丈夫": Resident.Relation.SPOUSE,
-    "夫妻": Resident.Relation.SPOUSE,
-    "子": Resident.Relation.CHILD,
-    "女": Resident.Relation.CHILD,
-    "儿子": Resident.Relation.CHILD,
-    "女儿": Resident.Relation.CHILD,
-    "父亲": Resident.Relation.PARENT,
-    "母亲": Resident.Relation.PARENT,
-    "孙子": Resident.Relation.GRANDCHILD,
-    "孙女": Resident.Relation.GRANDCHILD,
-}
-YES = {"是", "Y", "y", "yes", "1", "√", "党员"}
-NO = {"否", "N", "n", "no", "0", "", "×"}
+# A row of a one-row-per-person list that went in as a member of the household of an
+# earlier row: counted in "rows", not again as a household created or updated.
+MEMBER = "member"
+MEMBER_KEYS = {"resident_name", "relation", "birth_year", "tags"}
 
 
 class RowError(ValueError):
@@ -342,12 +114,6 @@ class Units:
                 % {"what": what, "value": value}
             )
         raise RowError(_("未找到%(what)s“%(value)s”。") % {"what": what, "value": value})
-
-    @staticmethod
-    def _fits(unit: Unit, kinds, parent) -> bool:
-        return (kinds is None or unit.kind in kinds) and (
-            parent is None or unit.parent_id == parent.pk
-        )
 
     @staticmethod
     def _fits(unit: Unit, kinds, parent) -> bool:
@@ -440,19 +206,82 @@ class Importer:
             Tag.objects.values_list("code", flat=True)
         )
 
-    def save(self, number: int, raw: dict) -> RowResult:
+    def save(self, number: int, raw: dict, residents: list[dict] | None = None) -> RowResult:
         values = {key: cell_text(value) for key, value in raw.items()}
         label = values.get("address") or values.get("name") or values.get("code") or ""
+        extra = {} if residents is None else {"residents": residents}
         try:
             with transaction.atomic():
-                saved = getattr(self, f"_save_{self.kind}")(values, raw)
+                saved = getattr(self, f"_save_{self.kind}")(values, raw, **extra)
         except RowError as error:
             return RowResult(number, "error", str(error), label)
         except WorkflowError as error:
             return RowResult(number, "error", str(error.message), label)
         return RowResult(number, saved, "", label)
 
-    def _save_households(self, values: dict, raw: dict) -> str:
+    def save_household_rows(self, rows: list[tuple[int, dict]]) -> list[RowResult]:
+        """The rows of one household in a one-row-per-person list: the household's own
+        columns are taken from the first row that fills them, each row adds a member. A
+        household with a bad row is left out whole (a member left out would be taken
+        for one who moved away), and each of its rows says why."""
+        members, problems = [], {}
+        for number, raw in rows:
+            try:
+                members.append(self._member(raw))
+            except RowError as error:
+                problems[number] = str(error)
+        merged: dict = {}
+        for _number, raw in rows:
+            for key, value in raw.items():
+                if key not in MEMBER_KEYS and cell_text(merged.get(key)) == "":
+                    merged[key] = value
+        if not cell_text(merged.get("head_name")):
+            heads = [m["name"] for m in members if m["relation"] == Resident.Relation.HEAD]
+            merged["head_name"] = heads[0] if heads else ""
+        first = rows[0][0]
+        if not problems:
+            result = self.save(first, merged, residents=members)
+            if result.outcome != "error":
+                return [result] + [RowResult(n, MEMBER, "", result.label) for n, _raw in rows[1:]]
+            problems[first] = result.message
+        label = cell_text(merged.get("address"))
+        bad = "、".join(str(n) for n in sorted(problems))
+        return [
+            RowResult(
+                number,
+                "error",
+                problems.get(number) or _("同户第%(rows)s行有误，本户未导入。") % {"rows": bad},
+                label,
+            )
+            for number, _raw in rows
+        ]
+
+    def _member(self, raw: dict) -> dict:
+        name = cell_text(raw.get("resident_name"))
+        if not name:
+            raise RowError(_("缺少姓名。"))
+        relation = RELATIONS.get(cell_text(raw.get("relation")), "")
+        if not relation and name == cell_text(raw.get("head_name")):
+            relation = Resident.Relation.HEAD
+        birth = raw.get("birth_year")
+        year = None
+        if isinstance(birth, dt.date):
+            year = birth.year
+        elif cell_text(birth):
+            match = re.match(r"^((?:19|20)\d\d)(?:$|[-/.年])", cell_text(birth))
+            if match is None:
+                raise RowError(
+                    _("出生年份“%(value)s”无法识别，请写成1948的形式。")
+                    % {"value": cell_text(birth)}
+                )
+            year = int(match[1])
+        tags = [t for t in re.split(r"[、，,;；/\s]+", cell_text(raw.get("tags"))) if t]
+        unknown = [tag for tag in tags if tag not in self.tag_names]
+        if unknown:
+            raise RowError(_("未知的人员标签：%(tags)s。") % {"tags": "、".join(unknown)})
+        return {"name": name, "relation": relation, "birth_year": year, "tags": tags}
+
+    def _save_households(self, values: dict, raw: dict, residents=None) -> str:
         problems = []
         community = grid = None
         try:
@@ -471,8 +300,7 @@ class Importer:
             problems.append(
                 _("人口“%(value)s”不是不小于1的整数。") % {"value": values["member_count"]}
             )
-        residents = None
-        if values.get("members"):
+        if residents is None and values.get("members"):
             try:
                 residents = parse_members(values["members"])
             except RowError as error:
@@ -614,6 +442,18 @@ class Importer:
         return outcome
 
 
+def households_by_address(rows: list[tuple[int, dict]]) -> list[list[tuple[int, dict]]]:
+    """The rows of a one-row-per-person list grouped by household (community and
+    normalised address), in the order of their first rows. A row without an address is a
+    household of its own, to be refused."""
+    groups: dict = {}
+    for number, raw in rows:
+        address = address_key(cell_text(raw.get("address")))
+        key = (cell_text(raw.get("community")), address) if address else number
+        groups.setdefault(key, []).append((number, raw))
+    return list(groups.values())
+
+
 def open_list(kind: str, upload) -> Sheet:
     if kind not in COLUMNS:
         raise ImportRefused(_("未知的导入类型：%(kind)s。") % {"kind": kind})
@@ -639,6 +479,17 @@ def import_registers(kind: str, upload, *, actor, max_rows: int = MAX_ROWS) -> R
         )
     importer = Importer(kind, actor=actor)
     report = Report(kind)
+    # The template has both columns: the list is one row per person when it names people.
+    if kind == "households" and any(cell_text(raw.get("resident_name")) for _n, raw in rows):
+        if any(cell_text(raw.get("members")) for _n, raw in rows):
+            raise ImportRefused(
+                _("“姓名”列（一人一行）与“家庭成员”列（一户一行）不能同时填写，请保留其一。")
+            )
+        for chunk in chunked(households_by_address(rows)):
+            with transaction.atomic():
+                for household_rows in chunk:
+                    report.results.extend(importer.save_household_rows(household_rows))
+        return report
     for chunk in chunked(rows):
         with transaction.atomic():
             for number, raw in chunk:

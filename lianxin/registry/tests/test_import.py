@@ -2,6 +2,7 @@
 with its reason in Chinese, the same file twice changes nothing, a corrected file updates
 only what changed, and the spellings offices give the columns are understood."""
 
+import datetime as dt
 import io
 import json
 import tempfile
@@ -210,6 +211,71 @@ class HouseholdImportTest(Registers, LianxinTestCase):
         row = {"社区": "c1", "地址": "福临苑7号楼101室", "户主": "冯七", "人口": 1}
         report = self.imported(xlsx(headers, [[row.get(h) for h in headers]]))
         self.assertEqual(report.summary()["created"], 1)
+
+
+class OneRowPerPersonTest(Registers, LianxinTestCase):
+    """The list many offices keep: a row per person, the head's name repeated."""
+
+    HEADERS = ["社区", "地址", "户主姓名", "联系电话", "姓名", "关系", "出生年月", "人员类别"]
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.build_registers(cls)
+
+    def imported(self, rows):
+        return import_registers("households", xlsx(self.HEADERS, rows), actor=self.dispatcher)
+
+    def rows(self):
+        return [
+            ["c1", "福临苑5号楼1单元101室", "孙立", "13811112222", "孙立", "户主", 1950, "独居"],
+            ["c1", "福临苑5号楼1单元101室", "孙立", "", "周梅", "妻子", "1952-03-01", ""],
+            ["c1", "福临苑5号楼1-102", "钱多", "", "钱多", "户主", "", "低保、残疾"],
+            ["c1", "福临苑5号楼1单元101室", "孙立", "", "孙小", "孙子", dt.date(2015, 5, 1), ""],
+        ]  # fmt: skip
+
+    def test_the_rows_of_one_address_make_one_household(self):
+        report = self.imported(self.rows())
+        self.assertEqual(
+            report.summary(), {"rows": 4, "created": 2, "updated": 0, "unchanged": 0, "errors": 0}
+        )
+        sun = Household.objects.get(head_name="孙立")
+        self.assertEqual(sun.member_count, 3)
+        members = {r.name: (r.relation, r.birth_year) for r in sun.residents.all()}
+        self.assertEqual(
+            members,
+            {"孙立": ("head", 1950), "周梅": ("spouse", 1952), "孙小": ("grandchild", 2015)},
+        )
+        qian = Household.objects.get(head_name="钱多")
+        self.assertEqual(
+            sorted(qian.residents.get().tags.values_list("name", flat=True)), ["低保", "残疾"]
+        )
+        self.assertEqual(self.imported(self.rows()).summary()["unchanged"], 2, "idempotent")
+
+    def test_a_household_with_a_bad_row_is_left_out_whole(self):
+        rows = self.rows()
+        rows[1][6] = "五二年"
+        rows.append(["c1", "福临苑5号楼1单元103室", "", "", "李四", "子女", "", ""])
+        report = self.imported(rows)
+        errors = {r.row: r.message for r in report.errors}
+        self.assertIn("出生年份“五二年”无法识别", errors[3])
+        self.assertIn("同户第3行有误，本户未导入", errors[2])
+        self.assertIn("同户第3行有误", errors[5])
+        self.assertIn("缺少户主姓名", errors[6])
+        self.assertEqual(report.summary()["created"], 1)
+        self.assertFalse(Household.objects.filter(head_name="孙立").exists())
+
+    def test_a_list_may_not_mix_both_ways(self):
+        with self.assertRaises(ImportRefused) as refused:
+            import_registers(
+                "households",
+                xlsx(
+                    ["社区", "地址", "户主", "姓名", "家庭成员"],
+                    [["c1", "a", "b", "b", "b（户主）"]],
+                ),
+                actor=self.dispatcher,
+            )
+        self.assertIn("不能同时填写", refused.exception.message)
 
 
 class PlacesAndPeopleImportTest(Registers, LianxinTestCase):
