@@ -9,18 +9,21 @@ from collections import defaultdict
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from lianxin.cases.access import standing_of
+from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import Unit
+from lianxin.registry import rules
 from lianxin.registry.access import (
     access_household_by_id,
     household_scope,
@@ -32,12 +35,14 @@ from lianxin.registry.access import (
     sees_personal_data,
     shown_phone,
 )
-from lianxin.registry.actions import pair_warnings
+from lianxin.registry.actions import do_decide_correction, do_propose_correction, pair_warnings
+from lianxin.registry.actions.corrections import CORRECTABLE
 from lianxin.registry.imports import COLUMNS, KIND_LABELS, KINDS, import_registers, write_template
 from lianxin.registry.models import (
     Building,
     HeardCase,
     Household,
+    HouseholdCorrection,
     Pair,
     PairMember,
     RegistryEvent,
@@ -53,10 +58,12 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # runs imports as jobs.
 PAGE_IMPORT_ROWS = 5000
 EVENT_LABELS = {
+    "registry.correction.proposed": gettext_lazy("提出信息更正"),
+    "registry.correction.rejected": gettext_lazy("更正未采纳"),
     "registry.household.created": gettext_lazy("建档"),
     "registry.household.updated": gettext_lazy("信息更新"),
     "registry.household.pair_assigned": gettext_lazy("分配联户组"),
-    "registry.household.corrected": gettext_lazy("信息更正"),
+    "registry.household.corrected": gettext_lazy("更正已采纳"),
 }
 FIELD_LABELS = {
     field.name: field.verbose_name
@@ -211,6 +218,10 @@ def household_detail(request, pk):
         "visits": visits,
         "heard": heard,
         "may_import": _may_import(user),
+        "corrections": _corrections(household, unmasked),
+        "may_propose": rules.allowed("propose_correction", user, household),
+        "may_decide": rules.allowed("decide_correction", user, household),
+        "correction_form": CorrectionForm(household=household),
     }
     return render(request, "registry/household_detail.html", context)
 
@@ -335,3 +346,81 @@ def import_template(request, kind):
     response["Content-Disposition"] = content_disposition_header(True, name)
     write_template(kind, response)
     return response
+
+
+def _corrections(household: Household, unmasked: bool) -> list[dict]:
+    found = household.corrections.select_related("proposed_by", "decided_by")
+    return [
+        {
+            "correction": c,
+            "changes": _history_line(
+                RegistryEvent(code="", data={"changes": c.changes}), unmasked, {}
+            )["changes"],
+        }
+        for c in found
+    ]
+
+
+class CorrectionForm(forms.Form):
+    """The fields a visit finds out of date; a blank one is left as it is."""
+
+    head_name = forms.CharField(label=CORRECTABLE["head_name"], required=False, max_length=50)
+    phone = forms.CharField(label=CORRECTABLE["phone"], required=False, max_length=20)
+    member_count = forms.IntegerField(label=CORRECTABLE["member_count"], required=False)
+    moved_away = forms.BooleanField(label=gettext_lazy("已迁出"), required=False)
+    reason = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=200)
+
+    def __init__(self, *args, household, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.household = household
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        changes = {
+            name: data[name]
+            for name in ("head_name", "phone", "member_count")
+            if data.get(name) not in (None, "")
+        }
+        if data.get("moved_away"):
+            changes["active"] = False
+        return changes
+
+
+@require_POST
+@login_required
+def propose_correction(request, pk):
+    household = access_household_by_id(request.user, pk)
+    form = CorrectionForm(request.POST, household=household)
+    if not form.is_valid():
+        messages.error(request, _("更正内容有误，请检查。"))
+    else:
+        try:
+            do_propose_correction(
+                household,
+                actor=request.user,
+                changes=form.changes(),
+                reason=form.cleaned_data["reason"],
+            )
+        except WorkflowError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已提出更正，待社区审核。"))
+    return redirect("registry:household", pk=household.pk)
+
+
+@require_POST
+@login_required
+def decide_correction(request, pk):
+    correction = get_object_or_404(HouseholdCorrection, pk=pk)
+    household = access_household_by_id(request.user, correction.household_id)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        do_decide_correction(
+            correction, actor=request.user, approve=approve, reason=request.POST.get("reason", "")
+        )
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已采纳更正。") if approve else _("已退回更正。"))
+    return redirect("registry:household", pk=household.pk)

@@ -4,6 +4,7 @@ Each takes the acting user as `actor`, checks his right against `lianxin.registr
 writes the change and a `RegistryEvent` in one transaction, and says what it did.
 """
 
+from lianxin.registry.actions.corrections import do_decide_correction, do_propose_correction
 from lianxin.registry.actions.places import do_save_building, do_save_shop
 from lianxin.registry.actions.registers import (
     Saved,
@@ -36,6 +37,8 @@ __all__ = [
     "open_round",
     "priority_households",
     "do_assign_household_to_pair",
+    "do_decide_correction",
+    "do_propose_correction",
     "do_replace_pair_member",
     "do_save_building",
     "do_save_cadre",
