@@ -21,6 +21,7 @@ the head's name repeated, the rows of one address making one household. In the s
 import datetime as dt
 import re
 from collections import Counter, defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -210,8 +211,11 @@ class Importer:
         values = {key: cell_text(value) for key, value in raw.items()}
         label = values.get("address") or values.get("name") or values.get("code") or ""
         extra = {} if residents is None else {"residents": residents}
+        # Each save action is atomic on its own; a pairs row takes several (the pair, then
+        # its households), which must go in or stay out together.
+        whole_row = transaction.atomic() if self.kind == "pairs" else nullcontext()
         try:
-            with transaction.atomic():
+            with whole_row:
                 saved = getattr(self, f"_save_{self.kind}")(values, raw, **extra)
         except RowError as error:
             return RowResult(number, "error", str(error), label)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,11 +53,22 @@ def _apply(row, values: dict) -> dict:
     """Set `values` on `row`; return {field: [old, new]} for what differed."""
     changes = {}
     for name, new in values.items():
+        if isinstance(new, models.Model) or (new is None and _is_foreign_key(row, name)):
+            # Compare ids: reading the old related row would cost a query per save.
+            old_id, new_id = getattr(row, f"{name}_id"), new and new.pk
+            if old_id != new_id:
+                changes[name] = [old_id, new_id]
+                setattr(row, name, new)
+            continue
         old = getattr(row, name)
         if old != new:
             changes[name] = [_plain(old), _plain(new)]
             setattr(row, name, new)
     return changes
+
+
+def _is_foreign_key(row, name: str) -> bool:
+    return row._meta.get_field(name).is_relation
 
 
 def _plain(value):
@@ -165,9 +176,8 @@ def do_save_household(
 
 def _save_residents(household: Household, listed: list[dict]) -> list[str]:
     """Bring the household's members to `listed`; return a line per change."""
-    tags = {tag.code: tag for tag in Tag.objects.all()} | {
-        tag.name: tag for tag in Tag.objects.all()
-    }
+    all_tags = list(Tag.objects.all())
+    tags = {tag.code: tag for tag in all_tags} | {tag.name: tag for tag in all_tags}
     existing = {r.name: r for r in household.residents.prefetch_related("tags")}
     changes = []
     seen = set()
