@@ -63,6 +63,16 @@ class RegistryBrowserTest(Registers, BrowserTestCase):
         for expected in ("赵国强", "低保", "FL-01", "分配联户组"):
             self.assertIn(expected, card)
         self.snap(office, "household-card")
+        office.click("text=提出更正")
+        office.fill("input[name=phone]", "13812349999")
+        office.fill("input[name=reason]", "走访时户主说换了号码")
+        office.click("details.propose button[type=submit]")
+        self.assertIn("已提出更正", office.locator(".messages").inner_text())
+        self.snap(office, "correction-proposed")
+        office.click("form.decide >> text=采纳")
+        self.assertIn("13812349999", office.locator(".household-card").inner_text())
+        self.assertIn("更正已采纳", office.locator(".history").inner_text())
+        self.snap(office, "correction-approved")
         office.click("nav.registry-tabs >> text=联户组")
         self.snap(office, "pair-list")
 
