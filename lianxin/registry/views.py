@@ -56,7 +56,7 @@ PER_PAGE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A list longer than this is for the command (`lianxin registry import`) until the page
 # runs imports as jobs.
-PAGE_IMPORT_ROWS = 5000
+PAGE_IMPORT_ROWS = 1000
 EVENT_LABELS = {
     "registry.correction.proposed": gettext_lazy("提出信息更正"),
     "registry.correction.rejected": gettext_lazy("更正未采纳"),
