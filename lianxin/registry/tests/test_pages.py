@@ -5,6 +5,7 @@ view is logged."""
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -246,6 +247,13 @@ class ImportPageTest(Registers, LianxinTestCase):
         response = self.post(SimpleUploadedFile("a.xlsx", b"nope"))
         self.assertEqual(response.status_code, 400)
         self.assertIn("不是 Excel", response.content.decode())
+        self.assertEqual(Household.objects.count(), 3)
+
+    @override_settings(REGISTRY_IMPORT_PAGE_ROWS=2)
+    def test_a_list_too_long_for_the_page_is_refused_whole(self):
+        self.client.force_login(self.dispatcher)
+        response = self.post(households_file())
+        self.assertContains(response, "超过单次导入上限2行", status_code=400)
         self.assertEqual(Household.objects.count(), 3)
 
     def test_who_may_import(self):
