@@ -1,0 +1,315 @@
+"""Coverage of a visit round (不漏一户、不少一人): how many households each pair, grid,
+community, street, 片区, attached department or attached leader answers for, how many of
+them a round has visited, met in person, or not yet reached, and how many 重点访/及时访
+were done on time.
+
+Every count is an aggregate in the database (GROUP BY over the households a user may see,
+`lianxin.registry.access.households_visible_to`); nothing walks the households in Python.
+Counts are DISTINCT on the household, because the groupings through 片区 and attachments
+join many rows per household (a grid in two 片区, a department attached to both).
+
+Definitions, held against a plain-Python recomputation in tests/coverage_reference.py:
+- households: active households in the group;
+- visited: those with at least one visit of the round (any method, met or not);
+- met: those with a visit of the round where the household was met in person (met=True);
+- not visited: households − visited;
+- dues: the round's 重点访/及时访 (VisitDue with this round, or a 及时访 with no round opened
+  within the round's dates) of active households in the group; on time: its visit took
+  place (visited_at) no later than due_at.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from lianxin.orgs.models import Unit
+from lianxin.registry.access import households_visible_to
+from lianxin.registry.models import Attachment, Household, Pair, Round, Visit, VisitDue, Zone
+from lianxin.workdays.days import local_date
+
+NONE_KEY = "none"
+
+
+@dataclass(frozen=True)
+class Grouping:
+    code: str
+    label: str
+    # The path from Household to the group's key, for GROUP BY; None when the group is
+    # computed one query per group (attached leaders: a street or a grid each).
+    path: str | None
+
+
+GROUPINGS = {
+    g.code: g
+    for g in [
+        Grouping("pair", _("联户组"), "pair"),
+        Grouping("grid", _("网格"), "grid"),
+        Grouping("community", _("社区/村"), "community"),
+        Grouping("street", _("街道/镇"), "community__parent"),
+        Grouping("zone", _("片区"), "grid__zones_of_grid"),
+        Grouping("department", _("包联部门"), "grid__zones_of_grid__attachments__department"),
+        Grouping("leader", _("包联领导"), None),
+    ]
+}
+
+MEASURES = {
+    "households": _("在册户数"),
+    "visited": _("已走访"),
+    "met": _("见面户数"),
+    "not_visited": _("未走访"),
+    "dues": _("重点访/及时访"),
+    "on_time": _("按时完成"),
+}
+
+
+@dataclass
+class Row:
+    key: int | None
+    label: str
+    households: int = 0
+    visited: int = 0
+    met: int = 0
+    dues: int = 0
+    on_time: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def not_visited(self) -> int:
+        return self.households - self.visited
+
+    @property
+    def coverage(self) -> float | None:
+        """覆盖率: visited / households, in percent."""
+        return None if not self.households else 100 * self.visited / self.households
+
+    @property
+    def met_rate(self) -> float | None:
+        return None if not self.households else 100 * self.met / self.households
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return None if not self.dues else 100 * self.on_time / self.dues
+
+    def add(self, other: "Row") -> None:
+        for name in ("households", "visited", "met", "dues", "on_time"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "households": self.households,
+            "visited": self.visited,
+            "met": self.met,
+            "not_visited": self.not_visited,
+            "coverage": self.coverage,
+            "met_rate": self.met_rate,
+            "dues": self.dues,
+            "on_time": self.on_time,
+            "on_time_rate": self.on_time_rate,
+        }
+
+
+def visited_ids(round_: Round, *, met: bool = False) -> QuerySet:
+    visits = Visit.objects.filter(round=round_)
+    if met:
+        visits = visits.filter(met=True)
+    return visits.values("household_id")
+
+
+def round_dues(round_: Round) -> QuerySet[VisitDue]:
+    """The 重点访/及时访 of a round: its own, and the 及时访 opened during it without one."""
+    return VisitDue.objects.filter(
+        Q(round=round_)
+        | Q(
+            round__isnull=True,
+            kind=VisitDue.Kind.URGENT,
+            opened_at__date__gte=round_.starts_on,
+            opened_at__date__lte=round_.ends_on,
+        )
+    )
+
+
+def on_time_q(prefix: str = "") -> Q:
+    return Q(
+        **{
+            f"{prefix}visit__isnull": False,
+            f"{prefix}visit__visited_at__lte": F(f"{prefix}due_at"),
+        }
+    )
+
+
+def scoped_households(user) -> QuerySet[Household]:
+    return households_visible_to(user).filter(active=True)
+
+
+def _household_counts(households, round_: Round) -> dict:
+    return {
+        "households": Count("pk", distinct=True),
+        "visited": Count("pk", filter=Q(pk__in=visited_ids(round_)), distinct=True),
+        "met": Count("pk", filter=Q(pk__in=visited_ids(round_, met=True)), distinct=True),
+    }
+
+
+def _due_counts() -> dict:
+    return {
+        "dues": Count("pk", distinct=True),
+        "on_time": Count("pk", filter=on_time_q(), distinct=True),
+    }
+
+
+def _dues_of(households, round_: Round) -> QuerySet[VisitDue]:
+    return round_dues(round_).filter(household__in=households.values("pk"))
+
+
+def summary(user, round_: Round) -> Row:
+    households = scoped_households(user)
+    row = Row(None, str(_("合计")), **households.aggregate(**_household_counts(households, round_)))
+    dues = _dues_of(households, round_).aggregate(**_due_counts())
+    row.dues, row.on_time = dues["dues"], dues["on_time"]
+    return row
+
+
+def _leader_areas() -> dict[int, Q]:
+    """For each user attached as a leader (to a street) or officer (to a grid), the
+    households he answers for."""
+    areas: dict[int, Q] = {}
+    attachments = Attachment.objects.filter(
+        kind__in=[Attachment.Kind.LEADER_STREET, Attachment.Kind.OFFICER_GRID],
+        user__isnull=False,
+        area__isnull=False,
+    ).values_list("user_id", "kind", "area_id")
+    for user_id, kind, area_id in attachments:
+        if kind == Attachment.Kind.LEADER_STREET:
+            q = Q(community__parent=area_id)
+        else:
+            q = Q(grid=area_id)
+        areas[user_id] = areas[user_id] | q if user_id in areas else q
+    return areas
+
+
+def _department_grids(department_id) -> list[int]:
+    return [
+        g
+        for g in Attachment.objects.filter(
+            kind=Attachment.Kind.DEPARTMENT_ZONE, department=department_id
+        ).values_list("zone__grids", flat=True)
+        if g is not None
+    ]
+
+
+def group_q(by: str, key) -> Q:
+    """The households of one group (for the list behind a number)."""
+    if by == "leader":
+        return _leader_areas().get(key, Q(pk__in=[]))
+    if by == "department":
+        return Q(grid__in=_department_grids(key))
+    if by == "zone":
+        if key is None:
+            zoned = Zone.objects.filter(grids__isnull=False).values("grids")
+            return Q(grid__isnull=True) | ~Q(grid__in=zoned)
+        return Q(grid__in=Zone.objects.filter(pk=key).values("grids"))
+    path = GROUPINGS[by].path
+    return Q(**{f"{path}__isnull": True}) if key is None else Q(**{path: key})
+
+
+def _group_filter(by: str) -> Q:
+    # Through a department only its 包联 of 片区 counts; the same join is then grouped.
+    if by == "department":
+        return Q(grid__zones_of_grid__attachments__kind=Attachment.Kind.DEPARTMENT_ZONE)
+    return Q()
+
+
+def breakdown(user, round_: Round, by: str) -> list[Row]:
+    """One row per group of `by`, over the households `user` may see; groups with no
+    household in scope are left out."""
+    households = scoped_households(user)
+    rows: dict = {}
+    if by == "leader":
+        for user_id, q in _leader_areas().items():
+            mine = households.filter(q)
+            counts = mine.aggregate(**_household_counts(mine, round_))
+            if counts["households"]:
+                rows[user_id] = Row(user_id, "", **counts)
+                dues = _dues_of(mine, round_).aggregate(**_due_counts())
+                rows[user_id].dues, rows[user_id].on_time = dues["dues"], dues["on_time"]
+    else:
+        path = GROUPINGS[by].path
+        grouped = (
+            households.filter(_group_filter(by))
+            .values(path)
+            .annotate(**_household_counts(households, round_))
+            .order_by()
+        )
+        for item in grouped:
+            key = item.pop(path)
+            rows[key] = Row(key, "", **item)
+        due_filter = Q(**{f"household__{k}": v for k, v in _group_filter(by).children})
+        dues = (
+            _dues_of(households, round_)
+            .filter(due_filter)
+            .values(f"household__{path}")
+            .annotate(**_due_counts())
+            .order_by()
+        )
+        for item in dues:
+            row = rows.get(item[f"household__{path}"])
+            if row is not None:
+                row.dues, row.on_time = item["dues"], item["on_time"]
+    labels = group_labels(by, list(rows))
+    for key, row in rows.items():
+        row.label = labels.get(key, "")
+    return sorted(rows.values(), key=lambda r: (r.key is None, r.label, r.key or 0))
+
+
+def group_labels(by: str, keys) -> dict:
+    ids = [k for k in keys if k is not None]
+    labels: dict = {None: str(_("未编组") if by == "pair" else _("未划分"))}
+    if by == "pair":
+        labels.update(
+            {
+                p.pk: f"{p.code}（{p.community.name}）"
+                for p in Pair.objects.filter(pk__in=ids).select_related("community")
+            }
+        )
+    elif by == "zone":
+        labels.update(dict(Zone.objects.filter(pk__in=ids).values_list("pk", "name")))
+    elif by == "leader":
+        from django.contrib.auth import get_user_model
+
+        labels.update({u.pk: str(u) for u in get_user_model().objects.filter(pk__in=ids)})
+    else:
+        labels.update(dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name")))
+    return labels
+
+
+def households_behind(user, round_: Round, by: str | None, key, measure: str) -> QuerySet:
+    """The households a number counts: exactly as many as the number."""
+    households = scoped_households(user)
+    if by is not None:
+        households = households.filter(group_q(by, key))
+    if measure == "visited":
+        households = households.filter(pk__in=visited_ids(round_))
+    elif measure == "met":
+        households = households.filter(pk__in=visited_ids(round_, met=True))
+    elif measure == "not_visited":
+        households = households.exclude(pk__in=visited_ids(round_))
+    elif measure in ("dues", "on_time"):
+        dues = round_dues(round_)
+        if measure == "on_time":
+            dues = dues.filter(on_time_q())
+        households = households.filter(pk__in=dues.values("household_id"))
+    elif measure != "households":
+        raise ValueError(measure)
+    return households
+
+
+def current_round(now: dt.datetime | None = None) -> Round | None:
+    """The open round, else the latest that has started."""
+    rounds = Round.objects.exclude(status=Round.Status.DRAFT)
+    found = rounds.filter(status=Round.Status.OPEN).order_by("-number").first()
+    if found is None and now is not None:
+        found = rounds.filter(starts_on__lte=local_date(now)).order_by("-number").first()
+    return found or rounds.order_by("-number").first()
