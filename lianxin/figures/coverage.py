@@ -313,3 +313,17 @@ def current_round(now: dt.datetime | None = None) -> Round | None:
     if found is None and now is not None:
         found = rounds.filter(starts_on__lte=local_date(now)).order_by("-number").first()
     return found or rounds.order_by("-number").first()
+
+
+def may_see(user) -> bool:
+    """Staff who see households, and cadres of a pair (their own pair's coverage); others
+    get a 404, as for any page that is not theirs."""
+    from lianxin.cases.access import standing_of
+    from lianxin.registry.models import PairMember
+
+    standing = standing_of(user)
+    if standing.sees_whole_district or standing.handling_unit_ids:
+        return True
+    return PairMember.objects.filter(
+        cadre__user=user, cadre__active=True, until__isnull=True
+    ).exists()

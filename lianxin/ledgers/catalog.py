@@ -24,6 +24,7 @@ from lianxin.cases.models import (
 )
 from lianxin.figures import metrics
 from lianxin.figures.forms import FiguresForm
+from lianxin.ledgers import registers
 from lianxin.ledgers.export import (
     CHUNK_SIZE,
     DATE,
@@ -259,4 +260,8 @@ KINDS: dict[str, Kind] = {
     "return_visit_calls": Kind(_("待回访清单"), return_visit_call_ledger),
     "figures": Kind(_("分单位统计"), figures_ledger),
     "ranking": Kind(_("排名"), ranking_ledger),
+    "households": Kind(_("住户台账"), registers.household_ledger),
+    "pairs": Kind(_("联户分组表"), registers.pair_ledger),
+    "visits": Kind(_("走访记录台账"), registers.visit_ledger),
+    "coverage": Kind(_("走访覆盖统计"), registers.coverage_ledger),
 }

@@ -9,71 +9,80 @@ from lianxin.registry.tests.builders import Registers
 from lianxin.test import LianxinTestCase, at, make_user
 
 
-class HandCounted(Registers, LianxinTestCase):
+def build_counted(target) -> None:
+    """The register counted by hand below, on `target` (a test class or a browser test)."""
+    Registers.build_registers(target)
+    office = target.dispatcher
+    cadre = actions.do_save_cadre(
+        actor=office, name="孙丽", employer=target.community, phone="13900000003"
+    ).row
+    target.pair2 = actions.do_save_pair(
+        actor=office, code="FL-02", community=target.community, cadres=[cadre]
+    ).row
+    target.h3, target.h4, target.h5, target.h6, target.gone = (
+        actions.do_save_household(
+            actor=office,
+            community=target.community,
+            grid=target.grid,
+            address=f"福临苑5号楼1单元{room}室",
+            head_name=name,
+            phone=f"1350000{room}0",
+        ).row
+        for room, name in [
+            (101, "周一"),
+            (102, "吴二"),
+            (201, "郑三"),
+            (202, "冯四"),
+            (301, "陈五"),
+        ]
+    )
+    for h in (target.h3, target.h4, target.h5):
+        actions.do_assign_household_to_pair(h, actor=office, pair=target.pair2)
+    target.h3.refresh_from_db()
+    target.gone.active = False
+    target.gone.save()
+    target.first = a_round(1, at(2026, 3, 2), at(2026, 4, 30), status="closed")
+    target.second = a_round(2, at(2026, 6, 1), at(2026, 7, 31))
+    by = target.dispatcher
+    visit(target.household, target.second, at(2026, 6, 3), by=by)
+    visit(target.neighbour, target.second, at(2026, 6, 3), met=False, method="phone", by=by)
+    visit(target.h3, target.second, at(2026, 6, 4), met=False, by=by)
+    late = visit(target.h3, target.second, at(2026, 6, 20), by=by)
+    visit(target.h5, target.first, at(2026, 3, 10), by=by)  # another round's
+    visit(target.h6, target.second, at(2026, 6, 5), method="wechat", by=by)
+    visit(target.gone, target.second, at(2026, 6, 5), by=by)  # moved away: not counted
+    first_visit = target.household.visits.get()
+    due(
+        target.household,
+        target.second,
+        opened=at(2026, 6, 1),
+        due_at=at(2026, 6, 8),
+        done_by=first_visit,
+    )
+    due(target.h3, target.second, opened=at(2026, 6, 1), due_at=at(2026, 6, 8), done_by=late)
+    due(target.h4, target.second, opened=at(2026, 6, 1), due_at=at(2026, 6, 8))
+    urgent = VisitDue.Kind.URGENT
+    due(target.far_household, None, opened=at(2026, 6, 10), due_at=at(2026, 6, 11), kind=urgent)
+    due(target.far_household, None, opened=at(2026, 5, 10), due_at=at(2026, 5, 11), kind=urgent)
+    Attachment.objects.create(
+        kind=Attachment.Kind.LEADER_STREET, user=target.leader, area=target.street
+    )
+    target.officer = make_user("officer")
+    Attachment.objects.create(
+        kind=Attachment.Kind.OFFICER_GRID, user=target.officer, area=target.other_grid
+    )
+
+
+class CountedRegister(Registers, LianxinTestCase):
+    """The register below, for the pages' and exports' tests too."""
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.build_registers(cls)
-        office = cls.dispatcher
-        cadre = actions.do_save_cadre(
-            actor=office, name="孙丽", employer=cls.community, phone="13900000003"
-        ).row
-        cls.pair2 = actions.do_save_pair(
-            actor=office, code="FL-02", community=cls.community, cadres=[cadre]
-        ).row
-        cls.h3, cls.h4, cls.h5, cls.h6, cls.gone = (
-            actions.do_save_household(
-                actor=office,
-                community=cls.community,
-                grid=cls.grid,
-                address=f"福临苑5号楼1单元{room}室",
-                head_name=name,
-                phone=f"1350000{room}0",
-            ).row
-            for room, name in [
-                (101, "周一"),
-                (102, "吴二"),
-                (201, "郑三"),
-                (202, "冯四"),
-                (301, "陈五"),
-            ]
-        )
-        for h in (cls.h3, cls.h4, cls.h5):
-            actions.do_assign_household_to_pair(h, actor=office, pair=cls.pair2)
-        cls.h3.refresh_from_db()
-        cls.gone.active = False
-        cls.gone.save()
-        cls.first = a_round(1, at(2026, 3, 2), at(2026, 4, 30), status="closed")
-        cls.second = a_round(2, at(2026, 6, 1), at(2026, 7, 31))
-        by = cls.dispatcher
-        visit(cls.household, cls.second, at(2026, 6, 3), by=by)
-        visit(cls.neighbour, cls.second, at(2026, 6, 3), met=False, method="phone", by=by)
-        visit(cls.h3, cls.second, at(2026, 6, 4), met=False, by=by)
-        late = visit(cls.h3, cls.second, at(2026, 6, 20), by=by)
-        visit(cls.h5, cls.first, at(2026, 3, 10), by=by)  # another round's
-        visit(cls.h6, cls.second, at(2026, 6, 5), method="wechat", by=by)
-        visit(cls.gone, cls.second, at(2026, 6, 5), by=by)  # moved away: not counted
-        first_visit = cls.household.visits.get()
-        due(
-            cls.household,
-            cls.second,
-            opened=at(2026, 6, 1),
-            due_at=at(2026, 6, 8),
-            done_by=first_visit,
-        )
-        due(cls.h3, cls.second, opened=at(2026, 6, 1), due_at=at(2026, 6, 8), done_by=late)
-        due(cls.h4, cls.second, opened=at(2026, 6, 1), due_at=at(2026, 6, 8))
-        urgent = VisitDue.Kind.URGENT
-        due(cls.far_household, None, opened=at(2026, 6, 10), due_at=at(2026, 6, 11), kind=urgent)
-        due(cls.far_household, None, opened=at(2026, 5, 10), due_at=at(2026, 5, 11), kind=urgent)
-        Attachment.objects.create(
-            kind=Attachment.Kind.LEADER_STREET, user=cls.leader, area=cls.street
-        )
-        cls.officer = make_user("officer")
-        Attachment.objects.create(
-            kind=Attachment.Kind.OFFICER_GRID, user=cls.officer, area=cls.other_grid
-        )
+        build_counted(cls)
 
+
+class HandCounted(CountedRegister):
     def counts(self, rows):
         return {
             r.label: (r.households, r.visited, r.met, r.not_visited, r.dues, r.on_time)
