@@ -9,7 +9,20 @@ from django.urls import reverse
 
 from lianxin.accounts.models import Membership, Role, User
 from lianxin.cases.models import Case, CaseEvent, Status
+from lianxin.figures import coverage
 from lianxin.orgs.models import Unit
+from lianxin.registry.actions import pair_warnings
+from lianxin.registry.models import (
+    Attachment,
+    Building,
+    Cadre,
+    Household,
+    Pair,
+    Resident,
+    Round,
+    Shop,
+    Zone,
+)
 from lianxin.upstream.exchange import run_exchange
 from lianxin.upstream.models import UpstreamSettings
 
@@ -17,7 +30,8 @@ from lianxin.upstream.models import UpstreamSettings
 class LoadDemoTest(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_demo", cases=160, stdout=StringIO())
+        # Two households a building keep the test quick; the shape is the full demo's.
+        call_command("load_demo", cases=160, households_per_building=2, stdout=StringIO())
 
     def test_the_district_has_its_units_and_every_role(self):
         kinds = Unit.objects.values_list("kind", flat=True)
@@ -43,6 +57,38 @@ class LoadDemoTest(TestCase):
         out = StringIO()
         call_command("load_demo", if_empty=True, stdout=out)
         self.assertIn("already loaded", out.getvalue())
+
+    def test_the_registers_have_buildings_pairs_zones_and_three_rounds(self):
+        self.assertEqual(Building.objects.count(), 600)
+        self.assertEqual(Household.objects.count(), 1200)
+        self.assertEqual(Pair.objects.count(), 600)
+        self.assertEqual(Cadre.objects.count(), 1200)
+        self.assertEqual(Shop.objects.count(), 500)
+        self.assertEqual(
+            Zone.objects.count(), Attachment.objects.filter(zone__isnull=False).count()
+        )
+        self.assertTrue(Resident.objects.filter(tags__code="dibao").exists())
+        # Every pair has two cadres, one of the community and one of a department.
+        self.assertFalse(pair_warnings(Pair.objects.first()))
+        statuses = list(Round.objects.order_by("number").values_list("status", flat=True))
+        self.assertEqual(statuses, ["closed", "closed", "open"])
+
+    def test_the_closed_rounds_left_a_few_gaps_and_the_open_one_is_under_way(self):
+        office = User.objects.get(username="office")
+        first, second, third = Round.objects.order_by("number")
+        for closed in (first, second):
+            row = coverage.summary(office, closed)
+            self.assertGreater(row.coverage, 95)
+            self.assertGreater(row.dues, 0)
+            self.assertGreater(row.on_time, 0)
+        under_way = coverage.summary(office, third)
+        self.assertTrue(20 < under_way.coverage < 95, under_way.coverage)
+        self.assertLess(under_way.met, under_way.visited)
+        page = self.client
+        page.force_login(office)
+        response = page.get(reverse("figures:coverage"), {"by": "street"})
+        self.assertEqual(response.context["round"], third)
+        self.assertEqual(len(response.context["rows"]), 10)
 
     def test_the_logins_are_printed_for_every_role(self):
         out = StringIO()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from lianxin.cases.models import Case
 from lianxin.demo.district import build_district
 from lianxin.demo.history import History
+from lianxin.demo.registers import build_registers
 from lianxin.intel.topicsync import refresh_topics
 from lianxin.orgs.models import Unit
 
@@ -21,10 +22,17 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=183)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
+            "--households-per-building",
+            type=int,
+            default=25,
+            help="25 gives the registers of a small district (15,000 households); 0 leaves "
+            "the registers empty",
+        )
+        parser.add_argument(
             "--if-empty", action="store_true", help="do nothing if the database has units already"
         )
 
-    def handle(self, *args, cases, days, seed, if_empty, **options):
+    def handle(self, *args, cases, days, seed, if_empty, households_per_building, **options):
         if Unit.objects.exists():
             if if_empty:
                 self.stdout.write("The demo district is already loaded.")
@@ -37,6 +45,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             cast = build_district(rng)
             taken = History(cast, rng, now).run(cases, start=now - dt.timedelta(days=days))
+            cases_done = time.monotonic()
+            registers = None
+            if households_per_building:
+                registers = build_registers(cast, seed, now, per_building=households_per_building)
         topics = refresh_topics(now)  # as the periodic job would, so the topic list is not empty
         self.stdout.write(
             self.style.SUCCESS(
@@ -44,3 +56,11 @@ class Command(BaseCommand):
                 f"{len(topics)} topics, {time.monotonic() - started:.0f} s."
             )
         )
+        if registers is not None:
+            r = registers
+            self.stdout.write(
+                f"Registers: {r.buildings} buildings, {r.households} households, "
+                f"{r.residents} residents, {r.shops} shops, {r.cadres} cadres in {r.pairs} "
+                f"pairs, {r.zones} zones, {len(r.rounds)} rounds, {r.visits} visits, "
+                f"{r.dues} visits due; {r.seconds:.0f} s (cases {cases_done - started:.0f} s)."
+            )
