@@ -84,8 +84,8 @@ class Registers:
 
 def _building_names(grid: Grid, rng: random.Random) -> list[tuple[str, str]]:
     """(kind, name) of the grid's buildings, or of a village's groups."""
-    rural = places.is_rural(grid.unit.parent.name)
-    if rural:
+    # A village (村) is walked by its groups (村民小组), not by buildings.
+    if grid.unit.parent.name.endswith("村"):
         start = (grid.unit.sort_order or 0) * BUILDINGS_PER_GRID
         return [
             (Building.Kind.VILLAGE_GROUP, f"{grid.unit.parent.name}第{start + i + 1}村民小组")
