@@ -26,7 +26,16 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.orgs.models import Unit
 from lianxin.registry.access import households_visible_to
-from lianxin.registry.models import Attachment, Household, Pair, Round, Visit, VisitDue, Zone
+from lianxin.registry.models import (
+    Attachment,
+    Building,
+    Household,
+    Pair,
+    Round,
+    Visit,
+    VisitDue,
+    Zone,
+)
 from lianxin.workdays.days import local_date
 
 NONE_KEY = "none"
@@ -51,8 +60,11 @@ GROUPINGS = {
         Grouping("zone", _("片区"), "grid__zones_of_grid"),
         Grouping("department", _("包联部门"), "grid__zones_of_grid__attachments__department"),
         Grouping("leader", _("包联领导"), None),
+        # The map's: one row per building, not a tab of the page.
+        Grouping("building", _("楼栋/村民小组"), "building"),
     ]
 }
+TABS = ("pair", "grid", "community", "street", "zone", "department", "leader")
 
 MEASURES = {
     "households": _("在册户数"),
@@ -276,6 +288,8 @@ def group_labels(by: str, keys) -> dict:
         )
     elif by == "zone":
         labels.update(dict(Zone.objects.filter(pk__in=ids).values_list("pk", "name")))
+    elif by == "building":
+        labels.update(dict(Building.objects.filter(pk__in=ids).values_list("pk", "name")))
     elif by == "leader":
         from django.contrib.auth import get_user_model
 

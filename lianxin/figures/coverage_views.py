@@ -37,7 +37,7 @@ def chosen_round(raw) -> Round | None:
 
 
 def chosen_grouping(raw) -> str:
-    return raw if raw in coverage.GROUPINGS else "community"
+    return raw if raw in coverage.TABS else "community"
 
 
 def _key(raw: str):
@@ -84,6 +84,7 @@ def coverage_page(request):
                         "url": "?" + urlencode({**base, "by": g.code}),
                     }
                     for g in coverage.GROUPINGS.values()
+                    if g.code in coverage.TABS
                 ],
                 "export_query": urlencode({**base, "by": by}),
                 "round_query": urlencode(base),

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from lianxin.geo import views
+from lianxin.geo import coverage_views, views
 
 app_name = "geo"
 urlpatterns = [
     path("", views.case_map, name="map"),
     path("cases.geojson", views.case_points, name="case_points"),
     path("grids.geojson", views.grid_shapes, name="grid_shapes"),
+    path("coverage/", coverage_views.coverage_map, name="coverage"),
+    path("coverage/buildings.geojson", coverage_views.building_coverage, name="building_coverage"),
 ]

@@ -138,6 +138,8 @@ class CoverageProperty(TestCase):
                 return {h.pair_id}
             if by == "grid":
                 return {h.grid_id}
+            if by == "building":
+                return {h.building_id}
             if by == "community":
                 return {h.community_id}
             if by == "street":
