@@ -5,8 +5,9 @@ were done on time.
 
 Every count is an aggregate in the database (GROUP BY over the households a user may see,
 `lianxin.registry.access.households_visible_to`); nothing walks the households in Python.
-Counts are DISTINCT on the household, because the groupings through 片区 and attachments
-join many rows per household (a grid in two 片区, a department attached to both).
+Counts through 片区 and departments are DISTINCT on the household, because those joins
+give a household many rows (a grid in two 片区, a department attached to both); the
+other groupings have one row per household and count plainly, which is much cheaper.
 
 Definitions, held against a plain-Python recomputation in tests/coverage_reference.py:
 - households: active households in the group;
@@ -21,7 +22,7 @@ Definitions, held against a plain-Python recomputation in tests/coverage_referen
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.orgs.models import Unit
@@ -64,6 +65,9 @@ GROUPINGS = {
         Grouping("building", _("楼栋/村民小组"), "building"),
     ]
 }
+# Groupings where each household is in exactly one group (its key may be None): the
+# groups' rows add up to the total.
+PARTITIONS = ("pair", "grid", "community", "street", "building")
 TABS = ("pair", "grid", "community", "street", "zone", "department", "leader")
 
 MEASURES = {
@@ -145,11 +149,14 @@ def round_dues(round_: Round) -> QuerySet[VisitDue]:
 
 
 def on_time_q(prefix: str = "") -> Q:
+    """A due whose visit took place by its deadline. Written as EXISTS on the visit's
+    primary key: a join would make PostgreSQL hash every visit of every round."""
     return Q(
-        **{
-            f"{prefix}visit__isnull": False,
-            f"{prefix}visit__visited_at__lte": F(f"{prefix}due_at"),
-        }
+        Exists(
+            Visit.objects.filter(
+                pk=OuterRef(f"{prefix}visit_id"), visited_at__lte=OuterRef(f"{prefix}due_at")
+            )
+        )
     )
 
 
@@ -157,18 +164,18 @@ def scoped_households(user) -> QuerySet[Household]:
     return households_visible_to(user).filter(active=True)
 
 
-def _household_counts(households, round_: Round) -> dict:
+def _household_counts(round_: Round, distinct: bool = False) -> dict:
     return {
-        "households": Count("pk", distinct=True),
-        "visited": Count("pk", filter=Q(pk__in=visited_ids(round_)), distinct=True),
-        "met": Count("pk", filter=Q(pk__in=visited_ids(round_, met=True)), distinct=True),
+        "households": Count("pk", distinct=distinct),
+        "visited": Count("pk", filter=Q(pk__in=visited_ids(round_)), distinct=distinct),
+        "met": Count("pk", filter=Q(pk__in=visited_ids(round_, met=True)), distinct=distinct),
     }
 
 
-def _due_counts() -> dict:
+def _due_counts(distinct: bool = False) -> dict:
     return {
-        "dues": Count("pk", distinct=True),
-        "on_time": Count("pk", filter=on_time_q(), distinct=True),
+        "dues": Count("pk", distinct=distinct),
+        "on_time": Count("pk", filter=on_time_q(), distinct=distinct),
     }
 
 
@@ -178,7 +185,7 @@ def _dues_of(households, round_: Round) -> QuerySet[VisitDue]:
 
 def summary(user, round_: Round) -> Row:
     households = scoped_households(user)
-    row = Row(None, str(_("合计")), **households.aggregate(**_household_counts(households, round_)))
+    row = Row(None, str(_("合计")), **households.aggregate(**_household_counts(round_)))
     dues = _dues_of(households, round_).aggregate(**_due_counts())
     row.dues, row.on_time = dues["dues"], dues["on_time"]
     return row
@@ -242,17 +249,18 @@ def breakdown(user, round_: Round, by: str) -> list[Row]:
     if by == "leader":
         for user_id, q in _leader_areas().items():
             mine = households.filter(q)
-            counts = mine.aggregate(**_household_counts(mine, round_))
+            counts = mine.aggregate(**_household_counts(round_))
             if counts["households"]:
                 rows[user_id] = Row(user_id, "", **counts)
                 dues = _dues_of(mine, round_).aggregate(**_due_counts())
                 rows[user_id].dues, rows[user_id].on_time = dues["dues"], dues["on_time"]
     else:
         path = GROUPINGS[by].path
+        distinct = by not in PARTITIONS
         grouped = (
             households.filter(_group_filter(by))
             .values(path)
-            .annotate(**_household_counts(households, round_))
+            .annotate(**_household_counts(round_, distinct))
             .order_by()
         )
         for item in grouped:
@@ -263,7 +271,7 @@ def breakdown(user, round_: Round, by: str) -> list[Row]:
             _dues_of(households, round_)
             .filter(due_filter)
             .values(f"household__{path}")
-            .annotate(**_due_counts())
+            .annotate(**_due_counts(distinct))
             .order_by()
         )
         for item in dues:
@@ -274,6 +282,14 @@ def breakdown(user, round_: Round, by: str) -> list[Row]:
     for key, row in rows.items():
         row.label = labels.get(key, "")
     return sorted(rows.values(), key=lambda r: (r.key is None, r.label, r.key or 0))
+
+
+def total(rows: list[Row]) -> Row:
+    """The total of a partition's rows (see PARTITIONS): the summary without a query."""
+    found = Row(None, str(_("合计")))
+    for row in rows:
+        found.add(row)
+    return found
 
 
 def group_labels(by: str, keys) -> dict:

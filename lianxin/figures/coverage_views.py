@@ -70,8 +70,11 @@ def coverage_page(request):
         def cells(row, key=...):
             return {m: {"value": getattr(row, m), "url": link(m, key)} for m in coverage.MEASURES}
 
-        total = coverage.summary(request.user, round_)
         rows = coverage.breakdown(request.user, round_, by)
+        if by in coverage.PARTITIONS:
+            total = coverage.total(rows)
+        else:
+            total = coverage.summary(request.user, round_)
         context.update(
             {
                 "total": total,

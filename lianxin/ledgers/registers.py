@@ -224,7 +224,10 @@ def coverage_ledger(user, params) -> Ledger:
     if round_ is None:
         raise Http404
     by = chosen_grouping(params.get("by"))
-    rows = coverage.breakdown(user, round_, by) + [coverage.summary(user, round_)]
+    rows = coverage.breakdown(user, round_, by)
+    rows.append(
+        coverage.total(rows) if by in coverage.PARTITIONS else coverage.summary(user, round_)
+    )
     columns = [
         Column(coverage.GROUPINGS[by].label, lambda r: r.label, width=22),
         Column(_("在册户数"), lambda r: r.households, NUMBER, 9),
