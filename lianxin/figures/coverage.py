@@ -5,9 +5,9 @@ were done on time.
 
 Every count is an aggregate in the database (GROUP BY over the households a user may see,
 `lianxin.registry.access.households_visible_to`); nothing walks the households in Python.
-Counts through 片区 and departments are DISTINCT on the household, because those joins
-give a household many rows (a grid in two 片区, a department attached to both); the
-other groupings have one row per household and count plainly, which is much cheaper.
+Groupings that overlap (a grid in two 片区, a department attached to both, a leader over
+a street and an officer over a grid in it) are summed from a partition of the households
+by street and grid, so that no household is counted twice without a COUNT(DISTINCT).
 
 Definitions, held against a plain-Python recomputation in tests/coverage_reference.py:
 - households: active households in the group;
@@ -164,19 +164,16 @@ def scoped_households(user) -> QuerySet[Household]:
     return households_visible_to(user).filter(active=True)
 
 
-def _household_counts(round_: Round, distinct: bool = False) -> dict:
+def _household_counts(round_: Round) -> dict:
     return {
-        "households": Count("pk", distinct=distinct),
-        "visited": Count("pk", filter=Q(pk__in=visited_ids(round_)), distinct=distinct),
-        "met": Count("pk", filter=Q(pk__in=visited_ids(round_, met=True)), distinct=distinct),
+        "households": Count("pk"),
+        "visited": Count("pk", filter=Q(pk__in=visited_ids(round_))),
+        "met": Count("pk", filter=Q(pk__in=visited_ids(round_, met=True))),
     }
 
 
-def _due_counts(distinct: bool = False) -> dict:
-    return {
-        "dues": Count("pk", distinct=distinct),
-        "on_time": Count("pk", filter=on_time_q(), distinct=distinct),
-    }
+def _due_counts() -> dict:
+    return {"dues": Count("pk"), "on_time": Count("pk", filter=on_time_q())}
 
 
 def _dues_of(households, round_: Round) -> QuerySet[VisitDue]:
@@ -234,58 +231,99 @@ def group_q(by: str, key) -> Q:
     return Q(**{f"{path}__isnull": True}) if key is None else Q(**{path: key})
 
 
-def _group_filter(by: str) -> Q:
-    # Through a department only its 包联 of 片区 counts; the same join is then grouped.
-    if by == "department":
-        return Q(grid__zones_of_grid__attachments__kind=Attachment.Kind.DEPARTMENT_ZONE)
-    return Q()
-
-
-def breakdown(user, round_: Round, by: str) -> list[Row]:
-    """One row per group of `by`, over the households `user` may see; groups with no
-    household in scope are left out."""
+def _partition(user, round_: Round, paths: tuple[str, ...]) -> dict[tuple, Row]:
+    """Rows keyed by the values of `paths` (one group per household): two GROUP BY
+    queries, households and their dues."""
     households = scoped_households(user)
+    rows: dict[tuple, Row] = {}
+    for item in households.values(*paths).annotate(**_household_counts(round_)).order_by():
+        key = tuple(item.pop(path) for path in paths)
+        rows[key] = Row(key, "", **item)
+    due_paths = [f"household__{path}" for path in paths]
+    dues = _dues_of(households, round_).values(*due_paths).annotate(**_due_counts()).order_by()
+    for item in dues:
+        row = rows.get(tuple(item[path] for path in due_paths))
+        if row is not None:
+            row.dues, row.on_time = item["dues"], item["on_time"]
+    return rows
+
+
+def _zone_grids() -> dict[int, set]:
+    zones: dict[int, set] = {}
+    for zone_id, grid_id in Zone.grids.through.objects.values_list("zone_id", "unit_id"):
+        zones.setdefault(zone_id, set()).add(grid_id)
+    return zones
+
+
+def _areas(by: str) -> dict:
+    """For the groupings that overlap (a grid in two 片区, a leader over a street and a
+    grid in it): each group's (streets, grids). A household is in the group when its
+    street or its grid is among them."""
+    if by == "zone":
+        return {zone: (set(), grids) for zone, grids in _zone_grids().items()}
+    if by == "department":
+        zones = _zone_grids()
+        areas: dict = {}
+        for dept, zone in Attachment.objects.filter(
+            kind=Attachment.Kind.DEPARTMENT_ZONE, department__isnull=False, zone__isnull=False
+        ).values_list("department_id", "zone_id"):
+            areas.setdefault(dept, (set(), set()))[1].update(zones.get(zone, ()))
+        return areas
+    areas = {}
+    for user_id, kind, area_id in Attachment.objects.filter(
+        kind__in=[Attachment.Kind.LEADER_STREET, Attachment.Kind.OFFICER_GRID],
+        user__isnull=False,
+        area__isnull=False,
+    ).values_list("user_id", "kind", "area_id"):
+        streets, grids = areas.setdefault(user_id, (set(), set()))
+        (streets if kind == Attachment.Kind.LEADER_STREET else grids).add(area_id)
+    return areas
+
+
+def breakdown_and_total(user, round_: Round, by: str) -> tuple[list[Row], Row]:
+    """One row per group of `by` over the households `user` may see (groups with none
+    left out), and the total. Every grouping is summed from a partition of the
+    households (by the grouping itself, or by street and grid for those that overlap),
+    so no household is counted twice and no COUNT(DISTINCT) is needed."""
     rows: dict = {}
-    if by == "leader":
-        for user_id, q in _leader_areas().items():
-            mine = households.filter(q)
-            counts = mine.aggregate(**_household_counts(round_))
-            if counts["households"]:
-                rows[user_id] = Row(user_id, "", **counts)
-                dues = _dues_of(mine, round_).aggregate(**_due_counts())
-                rows[user_id].dues, rows[user_id].on_time = dues["dues"], dues["on_time"]
-    else:
+    if by in PARTITIONS:
         path = GROUPINGS[by].path
-        distinct = by not in PARTITIONS
-        grouped = (
-            households.filter(_group_filter(by))
-            .values(path)
-            .annotate(**_household_counts(round_, distinct))
-            .order_by()
-        )
-        for item in grouped:
-            key = item.pop(path)
-            rows[key] = Row(key, "", **item)
-        due_filter = Q(**{f"household__{k}": v for k, v in _group_filter(by).children})
-        dues = (
-            _dues_of(households, round_)
-            .filter(due_filter)
-            .values(f"household__{path}")
-            .annotate(**_due_counts(distinct))
-            .order_by()
-        )
-        for item in dues:
-            row = rows.get(item[f"household__{path}"])
-            if row is not None:
-                row.dues, row.on_time = item["dues"], item["on_time"]
+        for (key,), row in _partition(user, round_, (path,)).items():
+            row.key = key
+            rows[key] = row
+        everything = total(rows.values())
+    else:
+        cells = _partition(user, round_, ("community__parent", "grid"))
+        everything = total(cells.values())
+        areas = _areas(by)
+        for key, (streets, grids) in areas.items():
+            row = Row(key, "")
+            for (street, grid), cell in cells.items():
+                if street in streets or grid in grids:
+                    row.add(cell)
+            if row.households:
+                rows[key] = row
+        if by == "zone":
+            zoned = set().union(*(grids for _streets, grids in areas.values()))
+            row = Row(None, "")
+            for (_street, grid), cell in cells.items():
+                if grid not in zoned:
+                    row.add(cell)
+            if row.households:
+                rows[None] = row
     labels = group_labels(by, list(rows))
     for key, row in rows.items():
         row.label = labels.get(key, "")
-    return sorted(rows.values(), key=lambda r: (r.key is None, r.label, r.key or 0))
+    ordered = sorted(rows.values(), key=lambda r: (r.key is None, r.label, r.key or 0))
+    return ordered, everything
 
 
-def total(rows: list[Row]) -> Row:
-    """The total of a partition's rows (see PARTITIONS): the summary without a query."""
+def breakdown(user, round_: Round, by: str) -> list[Row]:
+    return breakdown_and_total(user, round_, by)[0]
+
+
+def total(rows) -> Row:
+    """The total of a partition's rows: the summary without a query."""
     found = Row(None, str(_("合计")))
     for row in rows:
         found.add(row)

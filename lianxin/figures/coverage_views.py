@@ -70,11 +70,7 @@ def coverage_page(request):
         def cells(row, key=...):
             return {m: {"value": getattr(row, m), "url": link(m, key)} for m in coverage.MEASURES}
 
-        rows = coverage.breakdown(request.user, round_, by)
-        if by in coverage.PARTITIONS:
-            total = coverage.total(rows)
-        else:
-            total = coverage.summary(request.user, round_)
+        rows, total = coverage.breakdown_and_total(request.user, round_, by)
         context.update(
             {
                 "total": total,
