@@ -38,6 +38,8 @@ lint: install
 	$(BIN)/ruff format --check .
 	@# A model change without its migration fails here, not on the server (SQLite: no server).
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/lianxin makemigrations --check --dry-run
+	@# Types (configured in pyproject.toml); the cache in .mypy_cache makes a re-run quick.
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/mypy
 
 test: lint browser-deps test-sqlite test-postgres
 

@@ -12,31 +12,32 @@ around each test, since a rolled-back test leaves no save signal behind.
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import update_wrapper
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-_memos: list["Memo"] = []
+_T = TypeVar("_T")
+_memos: list["Memo[Any]"] = []
 
 
-class Memo:
+class Memo(Generic[_T]):
     """`load(*key)`, remembered for `seconds` per key; `keep(value)` says whether a value
     is worth remembering (a key that matched nothing, say, is not)."""
 
     def __init__(
         self,
-        load: Callable[..., Any],
+        load: Callable[..., _T],
         seconds: float,
         *,
-        keep: Callable[[Any], bool] | None = None,
-    ):
+        keep: Callable[[_T], bool] | None = None,
+    ) -> None:
         self.load, self.seconds, self.keep = load, seconds, keep
         self._lock = threading.Lock()
-        self._entries: dict[tuple, tuple[float, Any]] = {}
+        self._entries: dict[tuple[Hashable, ...], tuple[float, _T]] = {}
         update_wrapper(self, load)
         _memos.append(self)
 
-    def __call__(self, *key):
+    def __call__(self, *key: Hashable) -> _T:
         now = time.monotonic()
         with self._lock:
             entry = self._entries.get(key)
@@ -48,16 +49,18 @@ class Memo:
                 self._entries[key] = (now, value)
         return value
 
-    def clear(self, **signal_kwargs) -> None:
+    def clear(self, **signal_kwargs: Any) -> None:
         """Forget every key (accepts a signal's arguments, to be connected directly)."""
         with self._lock:
             self._entries.clear()
 
 
-def memo(seconds: float, *, keep: Callable[[Any], bool] | None = None):
+def memo(
+    seconds: float, *, keep: Callable[[Any], bool] | None = None
+) -> Callable[[Callable[..., _T]], Memo[_T]]:
     """Decorate a loader into a `Memo` of `seconds`."""
 
-    def decorate(load: Callable[..., Any]) -> Memo:
+    def decorate(load: Callable[..., _T]) -> Memo[_T]:
         return Memo(load, seconds, keep=keep)
 
     return decorate

@@ -4,6 +4,8 @@ They sit on the ground floor (they import no app) so that the read side's filter
 and the screens' forms can both use them.
 """
 
+from typing import Any
+
 from django import forms
 
 
@@ -13,13 +15,13 @@ class DayInput(forms.DateInput):
 
     input_type = "date"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
 
 
 class StaffForm(forms.Form):
     """A form whose labels carry no trailing ASCII colon (the layout sets them apart)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)

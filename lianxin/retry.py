@@ -19,9 +19,14 @@ frees a dead worker's row without a sweep), so it shares the schedule only, thro
 
 import dataclasses
 import datetime as dt
+from typing import Any, TypeAlias
 
-from django.db.models import Model, Q
+from django.db.models import Q
 from django.utils import timezone
+
+# An outbox model: `Status` with PENDING, SENDING and FAILED, and the fields `status`,
+# `attempts`, `last_error` and `next_attempt_at`. Two unrelated models, so no base to name.
+Outbox: TypeAlias = Any
 
 # A row claimed longer ago than this was in a worker that died. Far longer than a send
 # may take: every send has a timeout of seconds.
@@ -52,7 +57,7 @@ class Backoff:
         return self.delay(attempts)
 
 
-def claim(model: type[Model], pk: int, now: dt.datetime) -> bool:
+def claim(model: Outbox, pk: int, now: dt.datetime) -> bool:
     """Move a due pending row to sending; False when it is not due or not ours to send.
 
     `next_attempt_at` becomes the claim's time, for the sweep to tell a dead worker's
@@ -68,7 +73,7 @@ def claim(model: type[Model], pk: int, now: dt.datetime) -> bool:
 
 
 def record_failure(
-    model: type[Model], pk: int, attempts: int, error: str, backoff: Backoff, **fields
+    model: Outbox, pk: int, attempts: int, error: str, backoff: Backoff, **fields
 ) -> int | None:
     """Record the `attempts`-th failed attempt of a claimed row: pending again after the
     back-off, or failed once its attempts are spent. Returns the delay, or None."""
@@ -84,7 +89,7 @@ def record_failure(
     return delay
 
 
-def sweep(model: type[Model], now: dt.datetime) -> list[int]:
+def sweep(model: Outbox, now: dt.datetime) -> list[int]:
     """Put back rows stuck mid-send; return the ids of those due for an attempt."""
     status = model.Status
     model.objects.filter(status=status.SENDING, next_attempt_at__lt=now - STUCK_AFTER).update(

@@ -4,7 +4,9 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -125,8 +127,27 @@ class Builders:
     functions. Each builder makes a fresh case.
     """
 
+    # The cast District.build gives its target (what the builders use).
+    district: Unit
+    street: Unit
+    community: Unit
+    grid: Unit
+    dept_a: Unit
+    dept_b: Unit
+    dept_c: Unit
+    office: Unit
+    resident: User
+    grid_worker: User
+    handler_a: User
+    handler_b: User
+    handler_c: User
+    dispatcher: User
+    leader: User
+    top_category: Category
+    category: Category
+
     def register(self, *, when=None, **fields) -> Case:
-        values = {
+        values: dict[str, Any] = {
             "actor": self.grid_worker,
             "channel": Channel.PATROL,
             "title": "福临苑3号楼门口路灯不亮",
@@ -281,7 +302,7 @@ class Builders:
         steps = ["registered", "dispatched", "in_progress", "replied", "resolved", "verified"]
         steps.append("closed")
         case = self.new(when_list[0], **fields)
-        do = {
+        do: dict[str, Callable[[Case, Any], Case]] = {
             "dispatched": lambda c, w: self.dispatch(c, w, unit=unit, leader=leader),
             "in_progress": self.accept,
             "replied": self.reply,

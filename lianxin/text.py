@@ -14,6 +14,12 @@ Two functions, at the bottom of the house so that every app may use them:
 """
 
 import re
+from typing import TypeAlias
+
+from django.utils.functional import Promise
+
+# A message for a person: a string, or one translated lazily (gettext_lazy).
+Message: TypeAlias = str | Promise
 
 # Line separators that Word, old Macs and Unicode use; each becomes one newline.
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")

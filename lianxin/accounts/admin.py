@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.accounts.models import Disclosure, Membership, User
@@ -17,7 +18,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "phone", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "phone"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("连心"), {"fields": ["full_name", "phone"]}),
     )
 
@@ -39,11 +40,11 @@ class DisclosureAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__full_name", "place"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Disclosure | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Disclosure | None = None) -> bool:
         return False

@@ -1,6 +1,9 @@
 """Users and what they are in which unit."""
 
-from django.contrib.auth.models import AbstractUser
+from collections.abc import Iterable
+from typing import TypeAlias
+
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -50,8 +53,12 @@ class User(AbstractUser):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.full_name or self.username
+
+
+# Who acts: a user, a visitor of the public pages, or nobody (a job, an import).
+Actor: TypeAlias = User | AnonymousUser | None
 
 
 class Membership(models.Model):
@@ -70,10 +77,10 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_membership")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
 
-    def clean(self):
+    def clean(self) -> None:
         if self.unit_id and self.unit.kind not in ROLE_UNIT_KINDS[Role(self.role)]:
             raise ValidationError(
                 {
@@ -111,11 +118,13 @@ class Disclosure(models.Model):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["subject", "object_id"], name="disclosure_subject")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} · {self.get_subject_display()} {self.object_id}"
 
 
-def record_disclosures(user, subject: str, object_ids, fields: str, place: str = "") -> None:
+def record_disclosures(
+    user: User, subject: str, object_ids: Iterable[int], fields: str, place: str = ""
+) -> None:
     """Log that `user` saw `fields` of these records unmasked (one row per record)."""
     at = timezone.now()
     Disclosure.objects.bulk_create(

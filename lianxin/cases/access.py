@@ -15,14 +15,21 @@ proves a case is his by its tracking number and the last four digits of his phon
 """
 
 import hmac
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
-from lianxin.accounts.models import Role
+from lianxin.accounts.models import Actor, Role, User
+
+if TYPE_CHECKING:
+    from lianxin.cases.models import Case
 
 
 @dataclass(frozen=True)
@@ -53,21 +60,21 @@ class Standing:
         return self.sees_whole_district or bool(self.handling_unit_ids)
 
 
-AREA_ROLES = {
+AREA_ROLES: dict[str, str] = {
     Role.STREET_STAFF: "street_ids",
     Role.COMMUNITY_STAFF: "community_ids",
     Role.GRID_WORKER: "grid_ids",
 }
 
 
-def standing_of(user) -> Standing:
+def standing_of(user: Actor) -> Standing:
     """The user's standing, computed once per user object (one query)."""
     if not user or not user.is_authenticated:
         return Standing()
-    cached = getattr(user, "_lianxin_standing", None)
+    cached: Standing | None = getattr(user, "_lianxin_standing", None)
     if cached is not None:
         return cached
-    values: dict = {"handling_unit_ids": set(), "department_ids": set()}
+    values: dict[str, set[int]] = {"handling_unit_ids": set(), "department_ids": set()}
     for name in AREA_ROLES.values():
         values[name] = set()
     flags = {"office": False, "leader": False, "admin": False}
@@ -94,15 +101,15 @@ def standing_of(user) -> Standing:
         user_id=user.pk,
         **{name: frozenset(ids) for name, ids in values.items()},
     )
-    user._lianxin_standing = standing
+    user._lianxin_standing = standing  # type: ignore[attr-defined]  # a memo, not a field
     return standing
 
 
-def is_staff(user) -> bool:
+def is_staff(user: Actor) -> bool:
     return standing_of(user).staff
 
 
-def require_staff(user) -> Standing:
+def require_staff(user: Actor) -> Standing:
     """The standing of a member of staff; 404 for anyone else, as for a page not there."""
     standing = standing_of(user)
     if not standing.staff:
@@ -110,7 +117,7 @@ def require_staff(user) -> Standing:
     return standing
 
 
-def require_office(user) -> Standing:
+def require_office(user: Actor) -> Standing:
     """The standing of a dispatcher of the coordination office; 404 for anyone else."""
     standing = standing_of(user)
     if not standing.office:
@@ -118,18 +125,24 @@ def require_office(user) -> Standing:
     return standing
 
 
-def staff_required(view):
+_P = ParamSpec("_P")
+_R = TypeVar("_R", bound=HttpResponseBase)
+
+
+def staff_required(
+    view: Callable[Concatenate[HttpRequest, _P], _R],
+) -> Callable[Concatenate[HttpRequest, _P], _R]:
     """A staff page: sign in first, then 404 for anyone who is not staff."""
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         require_staff(request.user)
         return view(request, *args, **kwargs)
 
     return login_required(wrapper)
 
 
-def case_scope(user) -> Q:
+def case_scope(user: Actor) -> Q:
     """A filter on Case for what `user` may see."""
     from lianxin.cases.models import CasePart, Status
 
@@ -156,7 +169,7 @@ def case_scope(user) -> Q:
     return scope
 
 
-def access_case_by_id(user, pk, *, for_update: bool = False):
+def access_case_by_id(user: Actor, pk: str | int, *, for_update: bool = False) -> "Case":
     """The case if `user` may see it; 404 for missing and for not yours alike."""
     from lianxin.cases.models import Case
 
@@ -169,19 +182,19 @@ def access_case_by_id(user, pk, *, for_update: bool = False):
         raise Http404 from None
 
 
-def may_see_full_phone(user, case) -> bool:
+def may_see_full_phone(user: Actor, case: "Case") -> bool:
     """On the case page the whole phone number is for the resident and the units handling
     the case, who may need to call; the office sees it on its return-visit list; everyone
     else sees it masked."""
     standing = standing_of(user)
-    if case.resident_id is not None and case.resident_id == user.pk:
+    if user is not None and case.resident_id is not None and case.resident_id == user.pk:
         return True
     return case.parts.filter(
         unit__in=standing.handling_unit_ids, status__in=("assigned", "accepted")
     ).exists()
 
 
-def case_by_visitor_proof(tracking_number: str, last4: str):
+def case_by_visitor_proof(tracking_number: str, last4: str) -> "Case | None":
     """The case whose tracking number and resident's phone's last four digits both match, or
     None. A wrong number and wrong digits look alike, in the answer and in the time taken."""
     from lianxin.cases.models import Case
@@ -193,7 +206,9 @@ def case_by_visitor_proof(tracking_number: str, last4: str):
     return case if case is not None and len(phone) >= 4 and matches else None
 
 
-def access_case_for_visitor(user, pk, proved_ids):
+def access_case_for_visitor(
+    user: User | AnonymousUser, pk: str | int, proved_ids: Collection[int]
+) -> "Case":
     """A case on the residents' pages: the signed-in resident's own, or one this visitor
     proved (`proved_ids`, kept in his session); 404 for any other, as for a missing one."""
     from lianxin.cases.models import Case
@@ -207,7 +222,7 @@ def access_case_for_visitor(user, pk, proved_ids):
     return case
 
 
-def access_case_for_recorder(recorder, tracking_number):
+def access_case_for_recorder(recorder: User | None, tracking_number: str) -> "Case":
     """The case `recorder` filed (a partner's system user), by tracking number; 404 for a
     case someone else filed, so that a partner cannot learn whether it exists."""
     from lianxin.cases.models import Case

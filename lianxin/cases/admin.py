@@ -2,6 +2,8 @@
 the workflow actions, so the admin never edits a case."""
 
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from lianxin.cases.models import Case, CaseEvent, CasePart, Category
 
@@ -28,10 +30,10 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -54,11 +56,11 @@ class CaseAdmin(admin.ModelAdmin):
     list_select_related = ["category", "category__parent", "lead_unit"]
     inlines = [PartInline, EventInline]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

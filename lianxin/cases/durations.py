@@ -4,6 +4,8 @@ The figures read these columns (docs/metrics.md): walking the calendar per row a
 time is too slow for millions of cases, so the workflow actions stamp them as they go.
 """
 
+import datetime as dt
+
 from lianxin.cases.models import Case
 from lianxin.workdays.days import local_date, working_days_between
 
@@ -16,7 +18,7 @@ def stamp_durations(case: Case) -> list[str]:
     resolution time too.
     """
 
-    def between(start, end):
+    def between(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
         if start is None or end is None:
             return None
         return max(0, working_days_between(local_date(start), local_date(end)))
@@ -26,7 +28,7 @@ def stamp_durations(case: Case) -> list[str]:
         "reply_working_days": between(case.registered_at, case.replied_at),
         "resolve_working_days": between(case.registered_at, case.resolved_at),
     }
-    changed = []
+    changed: list[str] = []
     for name, value in values.items():
         if getattr(case, name) != value:
             setattr(case, name, value)

@@ -1,16 +1,20 @@
 """The case filters every case list, map and export shares: a queue and the form's fields,
 applied to the cases a person may see."""
 
+from collections.abc import Mapping
+from typing import Any, cast
+
 from django import forms
 from django.db.models import Case as SqlCase
-from django.db.models import F, When
+from django.db.models import F, QuerySet, When
 from django.db.models.functions import Least
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.accounts.models import Actor
 from lianxin.cases import search
 from lianxin.cases.models import Case, Category, Channel, Status
-from lianxin.cases.queues import BY_CODE, moments, overdue, queue_cases, reply_due_soon
+from lianxin.cases.queues import BY_CODE, Queue, moments, overdue, queue_cases, reply_due_soon
 from lianxin.forms import DayInput, StaffForm
 from lianxin.orgs.models import Unit
 
@@ -51,19 +55,23 @@ class CaseFilterForm(StaffForm):
         choices=[("", _("最新登记在前")), ("deadline", _("期限最近在前"))],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("全部")), *Status.choices]
-        self.fields["channel"].choices = [("", _("全部")), *Channel.choices]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("全部")), *Status.choices]
+        cast(forms.ChoiceField, self.fields["channel"]).choices = [
+            ("", _("全部")),
+            *Channel.choices,
+        ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # Form.clean answers its cleaned_data, never None
+        data = self.cleaned_data
         start, end = data.get("registered_from"), data.get("registered_to")
         if start and end and start > end:
             self.add_error("registered_to", _("结束日期不能早于开始日期。"))
         return data
 
-    def apply(self, cases):
+    def apply(self, cases: "QuerySet[Case]") -> "QuerySet[Case]":
         """Narrow `cases` by the valid filters (invalid ones are shown, not applied)."""
         data = self.cleaned_data if self.is_valid() else {}
         if data.get("q"):
@@ -90,7 +98,9 @@ class CaseFilterForm(StaffForm):
         return cases.order_by("-registered_at", "-pk")
 
 
-def filtered_cases(user, params):
+def filtered_cases(
+    user: Actor, params: Mapping[str, Any]
+) -> tuple["QuerySet[Case]", CaseFilterForm, Queue | None]:
     """The cases `user` may see, narrowed by the query `params` (a queue and the filters),
     with the form that parsed them and the queue; 404 for an unknown queue."""
     queue_code = params.get("queue", "")

@@ -3,18 +3,21 @@
 Nothing here changes a case's state: that is `lianxin.cases.actions`.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models, router, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.accounts.models import Actor
 from lianxin.orgs.models import Unit
 
 
-class CategoryManager(models.Manager):
+class CategoryManager(models.Manager["Category"]):
     # A second-level category names itself with its parent ("城市管理 / 路灯"): load the
     # parent along, or every list of categories costs a query per line.
-    def get_queryset(self):
+    def get_queryset(self) -> "models.QuerySet[Category]":
         return super().get_queryset().select_related("parent")
 
 
@@ -57,20 +60,20 @@ class Category(models.Model):
         verbose_name_plural = _("诉求分类")
         ordering = ["sort_order", "code"]
 
-    def __str__(self):
-        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent else self.name
 
     def resolution_days(self, default: int) -> int:
         if self.resolution_working_days:
             return self.resolution_working_days
-        if self.parent_id and self.parent.resolution_working_days:
+        if self.parent and self.parent.resolution_working_days:
             return self.parent.resolution_working_days
         return default
 
     def suggested_unit(self) -> Unit | None:
         if self.default_unit_id:
             return self.default_unit
-        return self.parent.default_unit if self.parent_id else None
+        return self.parent.default_unit if self.parent else None
 
 
 class Channel(models.TextChoices):
@@ -120,8 +123,8 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("不满意")
 
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, user: Actor) -> "CaseQuerySet":
         """The cases `user` may see; every list starts here."""
         from lianxin.cases.access import case_scope
 
@@ -346,10 +349,10 @@ class Case(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.tracking_number} {self.title}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # One transaction for the row and what listens to its save: the figures' tally
         # (lianxin.figures.tally) writes the difference the save makes beside it.
         # No savepoint of its own: an error rolls back the enclosing block, as it would.
@@ -425,7 +428,7 @@ class CasePart(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.unit} ({self.get_role_display()}, {self.get_status_display()})"
 
 
@@ -462,7 +465,7 @@ class ExtensionRequest(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.case} +{self.working_days} ({self.get_decision_display()})"
 
 
@@ -489,7 +492,7 @@ class ReturnVisit(models.Model):
         verbose_name_plural = _("回访记录")
         ordering = ["-recorded_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.case} {self.get_satisfaction_display()}"
 
 
@@ -525,7 +528,7 @@ class CaseSupport(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.case} +1"
 
 
@@ -547,7 +550,7 @@ class CasePhoto(models.Model):
         verbose_name_plural = _("照片")
         ordering = ["uploaded_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.case} {self.get_stage_display()}"
 
 
@@ -592,15 +595,15 @@ class CaseEvent(models.Model):
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["case", "at"], name="event_case_at")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.code}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("Case events are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("Case events are append-only.")
 
 
@@ -610,7 +613,7 @@ class TrackingCounter(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.year}: {self.last}"
 
 
@@ -625,5 +628,5 @@ class DeadlineScan(models.Model):
     watch = models.CharField(max_length=40, primary_key=True)
     scanned_to = models.DateTimeField()
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.watch} → {self.scanned_to:%Y-%m-%d %H:%M}"

@@ -8,6 +8,8 @@ and next year's exist. SQLite serialises its writers anyway and keeps a counter
 row per year, without gaps.
 """
 
+from collections.abc import Iterable
+
 from django.db import connection, transaction
 
 from lianxin.cases.models import TrackingCounter
@@ -35,10 +37,11 @@ def _next_from_counter(year: int) -> int:
             f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
             [year],
         )
-        return cursor.fetchone()[0]
+        row = cursor.fetchone()
+        return int(row[0])
 
 
-def ensure_year_sequences(years) -> None:
+def ensure_year_sequences(years: Iterable[int]) -> None:
     """Create the years' sequences where missing (PostgreSQL; nothing to do on SQLite)."""
     if connection.vendor != "postgresql":
         return

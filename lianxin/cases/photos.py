@@ -13,14 +13,23 @@ import io
 import uuid
 import warnings
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from lianxin.cases.rules import WorkflowError
+
+if TYPE_CHECKING:
+    from lianxin.cases.models import CasePhoto
+
+    # Generic only in the stubs: subscripted at run time, ContentFile would fail.
+    _PhotoFile = ContentFile[bytes]
+else:
+    _PhotoFile = ContentFile
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 6
@@ -32,11 +41,11 @@ MAX_SIDE = 4096
 FORMATS = {"JPEG": ("JPEG", "jpg"), "PNG": ("PNG", "png"), "WEBP": ("WEBP", "webp")}
 
 
-class CheckedPhoto(ContentFile):
+class CheckedPhoto(_PhotoFile):
     """A photo this module has checked and re-encoded."""
 
 
-def clean_photo(upload) -> CheckedPhoto:
+def clean_photo(upload: "File[Any]") -> CheckedPhoto:
     """The photo re-encoded without metadata, or ValidationError naming the file."""
     name = getattr(upload, "name", "") or _("未命名文件")
     if upload.size > MAX_PHOTO_BYTES:
@@ -57,12 +66,13 @@ def clean_photo(upload) -> CheckedPhoto:
     return CheckedPhoto(_encode(image, save_as), name=f"{uuid.uuid4().hex}.{extension}")
 
 
-def checked_photos(photos: Iterable) -> list[CheckedPhoto]:
+def checked_photos(photos: "Iterable[File[Any]]") -> list[CheckedPhoto]:
     """Every photo checked, or WorkflowError naming each bad file, before any is stored."""
     photos = [photo for photo in photos if photo]
     if len(photos) > MAX_PHOTOS:
         raise WorkflowError("too_many_photos", _("最多上传6张照片。"))
-    checked, refusals = [], []
+    checked: list[CheckedPhoto] = []
+    refusals: list[str] = []
     for photo in photos:
         if isinstance(photo, CheckedPhoto):
             checked.append(photo)
@@ -76,7 +86,7 @@ def checked_photos(photos: Iterable) -> list[CheckedPhoto]:
     return checked
 
 
-def _decode(upload) -> Image.Image:
+def _decode(upload: "File[Any]") -> Image.Image:
     upload.seek(0)
     with warnings.catch_warnings():
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that; refuse those too.
@@ -102,7 +112,7 @@ def _encode(image: Image.Image, save_as: str) -> bytes:
     # A new image carries no info dict: nothing of the original's metadata can slip through.
     fresh = Image.new(upright.mode, upright.size)
     fresh.paste(upright)
-    options: dict = {}
+    options: dict[str, Any] = {}
     if icc_profile:
         options["icc_profile"] = icc_profile  # colours, not metadata about the resident
     if save_as in ("JPEG", "WEBP"):
@@ -117,7 +127,7 @@ def _encode(image: Image.Image, save_as: str) -> bytes:
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
-def photo_response(photo) -> FileResponse:
+def photo_response(photo: "CasePhoto") -> FileResponse:
     """A stored photo as a response no browser will run: a fixed image type, `nosniff`, a
     sandboxing policy, and an attachment for anything that is not one of our images.
 

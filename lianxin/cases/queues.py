@@ -7,28 +7,32 @@ in one query, and each count opens the list of exactly those cases.
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.accounts.models import Actor
 from lianxin.cases.access import Standing, standing_of
 from lianxin.cases.models import (
     FINAL_STATUSES,
     HANDLING_STATUSES,
     Case,
     CasePart,
+    CaseQuerySet,
     ExtensionRequest,
     Status,
 )
 from lianxin.orgs.models import DistrictSettings
+from lianxin.text import Message
 from lianxin.workdays.days import add_working_days, end_of_day
 
 
 @dataclass(frozen=True)
 class Queue:
     code: str
-    label: str
+    label: Message
     # Who has the queue, and the filter given the user's standing and the moments that matter.
     applies: Callable[[Standing], bool]
     condition: Callable[[Standing, "Moments"], Q]
@@ -162,19 +166,19 @@ QUEUES = [
 BY_CODE = {queue.code: queue for queue in QUEUES}
 
 
-def _open_cases_of(user):
+def _open_cases_of(user: Actor) -> CaseQuerySet:
     """Where every queue looks: no queue holds a case that is over, and leaving those out
     lets PostgreSQL read the open cases alone (the partial index `case_open`), a few
     percent of a district's history."""
     return Case.objects.visible_to(user).exclude(status__in=FINAL_STATUSES)
 
 
-def queues_for(user) -> list[Queue]:
+def queues_for(user: Actor) -> list[Queue]:
     standing = standing_of(user)
     return [queue for queue in QUEUES if queue.applies(standing)]
 
 
-def queue_cases(user, code: str, m: Moments | None = None):
+def queue_cases(user: Actor, code: str, m: Moments | None = None) -> CaseQuerySet | None:
     """The cases in one of the user's queues (None if the queue is not his)."""
     queue = BY_CODE.get(code)
     standing = standing_of(user)
@@ -183,7 +187,7 @@ def queue_cases(user, code: str, m: Moments | None = None):
     return _open_cases_of(user).filter(queue.condition(standing, m or moments()))
 
 
-def queue_counts(user, m: Moments | None = None) -> list[tuple[Queue, int]]:
+def queue_counts(user: Actor, m: Moments | None = None) -> list[tuple[Queue, int]]:
     """Every queue of the user with its count, in one query."""
     standing = standing_of(user)
     m = m or moments()
@@ -194,7 +198,7 @@ def queue_counts(user, m: Moments | None = None) -> list[tuple[Queue, int]]:
     return [(queue, counts[queue.code]) for queue in mine]
 
 
-def overdue_by_unit(user, m: Moments | None = None) -> list[dict]:
+def overdue_by_unit(user: Actor, m: Moments | None = None) -> list[dict[str, Any]]:
     """Overdue cases counted by their lead unit, worst first (the leader's view)."""
     m = m or moments()
     return list(

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.accounts.models import Actor
 from lianxin.cases.access import standing_of
 from lianxin.cases.models import Case, CasePart, Status
-from lianxin.errors import WorkflowError  # raised by check(); imported from here by many
+from lianxin.errors import WorkflowError as WorkflowError  # raised by check(); re-exported
+from lianxin.text import Message
 
 S = Status
 BEFORE_RESOLUTION = frozenset(
@@ -31,9 +33,9 @@ NOT_FINAL = BEFORE_RESOLUTION | {S.RESOLVED, S.VERIFIED}
 
 @dataclass(frozen=True)
 class Rule:
-    label: str
-    statuses: frozenset
-    who: frozenset
+    label: Message
+    statuses: frozenset[str]
+    who: frozenset[str]
 
 
 RULES = {
@@ -86,7 +88,7 @@ RULES = {
 }
 
 
-def capacities(user, case: Case, part: CasePart | None = None) -> dict[str, int | None]:
+def capacities(user: Actor, case: Case, part: CasePart | None = None) -> dict[str, int | None]:
     """What `user` is to this case, each capacity with the unit he acts for."""
     standing = standing_of(user)
     found: dict[str, int | None] = {}
@@ -120,7 +122,7 @@ def capacities(user, case: Case, part: CasePart | None = None) -> dict[str, int 
     return found
 
 
-def check(name: str, user, case: Case, part: CasePart | None = None) -> int | None:
+def check(name: str, user: Actor, case: Case, part: CasePart | None = None) -> int | None:
     """Raise WorkflowError unless `user` may take action `name` now; return his acting unit."""
     rule = RULES[name]
     held = capacities(user, case, part)
@@ -142,7 +144,7 @@ def check(name: str, user, case: Case, part: CasePart | None = None) -> int | No
     return None
 
 
-def available_actions(user, case: Case) -> list[str]:
+def available_actions(user: Actor, case: Case) -> list[str]:
     """Case-level actions `user` may take now (part-level ones are asked per part)."""
     held = capacities(user, case)
     return [

@@ -11,10 +11,14 @@ cases), use the substring test alone.
 """
 
 import re
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+
+if TYPE_CHECKING:
+    from lianxin.cases.models import Case
 
 # The indexed expression; a query must spell it the same way for the planner
 # to use the index (see the migration that creates both).
@@ -31,7 +35,7 @@ def bigrams(text: str) -> list[str]:
     return sorted({text[i : i + 2] for i in range(len(text) - 1)})
 
 
-def matching(cases: QuerySet, query: str) -> QuerySet:
+def matching(cases: "QuerySet[Case]", query: str) -> "QuerySet[Case]":
     """The cases whose title or text contains `query`, or whose tracking number is it."""
     query = query.strip()
     if not query:

@@ -114,7 +114,7 @@ def parse_block(raw: str) -> CategoryTexts:
     for lines in sections.get("concerns", []):
         if len(lines) < 2:
             raise ValueError(f"concern without text: {lines[0]!r}")
-        title, needs = lines[0], frozenset()
+        title, needs = lines[0], frozenset[str]()
         if match := _NEEDS_TAG.fullmatch(title):
             needs = frozenset(match.group(1).split(","))
             title = match.group(2)
@@ -125,7 +125,7 @@ def parse_block(raw: str) -> CategoryTexts:
     def answers(name: str) -> list[Answer]:
         result = []
         for lines in sections.get(name, []):
-            text, numbers = "".join(lines), frozenset()
+            text, numbers = "".join(lines), frozenset[int]()
             if match := _ANSWER_TAG.fullmatch(text):
                 numbers = frozenset(int(n) for n in match.group(1).split(","))
                 text = match.group(2)

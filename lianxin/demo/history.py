@@ -155,6 +155,7 @@ class History:
         case = self.register(t, grid, code, fate)
         registered = t
         lead = category.default_unit
+        assert lead is not None, f"demo category {code} names no unit"
         if fate == "merged" and self.open_cases:
             t = office_hours(t + hours(rng, 1, 20))
             yield t
@@ -405,7 +406,7 @@ class History:
         if channel in (Channel.VISIT, Channel.PATROL):
             actor = grid.worker
         elif channel == Channel.MEETING:
-            actor = self.cast.community_staff[grid.unit.parent_id]
+            actor = self.cast.community_staff[grid.unit.parent_id]  # type: ignore[index]  # a grid has a community
         elif channel in (Channel.WEB, Channel.MINIPROGRAM):
             # The demo resident files a steady trickle, so that his page has cases in it.
             resident = self.cast.residents[0] if rng.random() < 0.004 else None

@@ -82,19 +82,34 @@ class Registers:
     seconds: float = 0.0
 
 
+def _community(grid: Grid) -> Unit:
+    """The community (社区) or village (村) of a demo grid: every one has its own."""
+    community = grid.unit.parent
+    if community is None:
+        raise ValueError(f"the demo grid {grid.unit.code} has no community")
+    return community
+
+
+def _street_id(grid: Grid) -> int:
+    street_id = _community(grid).parent_id
+    if street_id is None:
+        raise ValueError(f"the demo grid {grid.unit.code} has no street")
+    return street_id
+
+
 def _building_names(grid: Grid, rng: random.Random) -> list[tuple[str, str]]:
     """(kind, name) of the grid's buildings, or of a village's groups."""
     # A village (村) is walked by its groups (村民小组), not by buildings.
-    if grid.unit.parent.name.endswith("村"):
+    if _community(grid).name.endswith("村"):
         start = (grid.unit.sort_order or 0) * BUILDINGS_PER_GRID
         return [
-            (Building.Kind.VILLAGE_GROUP, f"{grid.unit.parent.name}第{start + i + 1}村民小组")
+            (Building.Kind.VILLAGE_GROUP, f"{_community(grid).name}第{start + i + 1}村民小组")
             for i in range(BUILDINGS_PER_GRID)
         ]
     compounds = [p for p in grid.places if places.place_kind(p) == "compound"]
     # A grid without a compound of its own gets its own estate name, unique in the community.
-    compounds = compounds or [f"{grid.unit.parent.name}{(grid.unit.sort_order or 0) + 1}区"]
-    names = []
+    compounds = compounds or [f"{_community(grid).name}{(grid.unit.sort_order or 0) + 1}区"]
+    names: list[tuple[str, str]] = []
     for i in range(BUILDINGS_PER_GRID):
         compound = compounds[i % len(compounds)]
         names.append((Building.Kind.BUILDING, f"{compound}{i // len(compounds) + 1}号楼"))
@@ -190,7 +205,7 @@ def build_places(
     )
 
     shops = []
-    by_grid = {}
+    by_grid: dict[int | None, list[Building]] = {}
     for building in buildings:
         by_grid.setdefault(building.grid_id, []).append(building)
     for g, grid in enumerate(cast.grids):
@@ -234,7 +249,7 @@ def build_pairs(cast: Cast, rng: random.Random, now: dt.datetime, by_grid, out: 
 
     pair_of_building = {}
     for g, grid in enumerate(cast.grids):
-        community = grid.unit.parent
+        community = _community(grid)
         for p in range(PAIRS_PER_GRID):
             # 老带新: one cadre of the community who knows the residents, one from a
             # department who is learning.
@@ -279,7 +294,7 @@ def build_pairs(cast: Cast, rng: random.Random, now: dt.datetime, by_grid, out: 
 
     by_street: dict[int, list[Unit]] = {}
     for grid in cast.grids:
-        by_street.setdefault(grid.unit.parent.parent_id, []).append(grid.unit)
+        by_street.setdefault(_street_id(grid), []).append(grid.unit)
     z = 0
     for street_id, grids in by_street.items():
         for start in range(0, len(grids), ZONE_SIZE):

@@ -37,6 +37,7 @@ from lianxin.registry.models import (
     VisitDue,
     Zone,
 )
+from lianxin.text import Message
 from lianxin.workdays.days import local_date
 
 NONE_KEY = "none"
@@ -45,7 +46,7 @@ NONE_KEY = "none"
 @dataclass(frozen=True)
 class Grouping:
     code: str
-    label: str
+    label: Message
     # The path from Household to the group's key, for GROUP BY; None when the group is
     # computed one query per group (attached leaders: a street or a grid each).
     path: str | None
@@ -82,7 +83,8 @@ MEASURES = {
 
 @dataclass
 class Row:
-    key: int | None
+    # The group's id (None: households in no group); a partition's cell has its paths' ids.
+    key: int | tuple[int | None, ...] | None
     label: str
     households: int = 0
     visited: int = 0
@@ -216,6 +218,14 @@ def _department_grids(department_id) -> list[int]:
     ]
 
 
+def _path(by: str) -> str:
+    """The path from Household to the key of a grouping that has one (all but leaders)."""
+    path = GROUPINGS[by].path
+    if path is None:
+        raise ValueError(f"the grouping {by!r} has no path")
+    return path
+
+
 def group_q(by: str, key) -> Q:
     """The households of one group (for the list behind a number)."""
     if by == "leader":
@@ -227,7 +237,7 @@ def group_q(by: str, key) -> Q:
             zoned = Zone.objects.filter(grids__isnull=False).values("grids")
             return Q(grid__isnull=True) | ~Q(grid__in=zoned)
         return Q(grid__in=Zone.objects.filter(pk=key).values("grids"))
-    path = GROUPINGS[by].path
+    path = _path(by)
     return Q(**{f"{path}__isnull": True}) if key is None else Q(**{path: key})
 
 
@@ -287,7 +297,7 @@ def breakdown_and_total(user, round_: Round, by: str) -> tuple[list[Row], Row]:
     so no household is counted twice and no COUNT(DISTINCT) is needed."""
     rows: dict = {}
     if by in PARTITIONS:
-        path = GROUPINGS[by].path
+        path = _path(by)
         for (key,), row in _partition(user, round_, (path,)).items():
             row.key = key
             rows[key] = row

@@ -2,6 +2,7 @@
 figure and the list behind it select the same cases."""
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -80,15 +81,22 @@ class FiguresForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.today = today or local_date(dt.datetime.now(dt.UTC))
-        self.fields["channel"].choices = [("", _("全部")), *Channel.choices]
-        self.fields["step"].choices = [("", _("自动"))] + [(k, v[1]) for k, v in STEPS.items()]
-        self.fields["by"].choices = [(d.code, d.label) for d in DIMENSIONS.values()]
+        choices: dict[str, list[tuple[str, Any]]] = {
+            "channel": [("", _("全部")), *Channel.choices],
+            "step": [("", _("自动"))] + [(k, v[1]) for k, v in STEPS.items()],
+            "by": [(d.code, d.label) for d in DIMENSIONS.values()],
+        }
+        for name, options in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = options
         if not self.is_bound:
             # An empty page shows the default period and its dates in the fields.
             self.initial["start"], self.initial["end"] = preset_range(DEFAULT_PRESET, self.today)
         elif not any(self.data.get(name) for name in ("period", "start", "end")):
-            self.data = self.data.copy()
-            self.data["period"] = DEFAULT_PRESET
+            data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict once bound
+            data["period"] = DEFAULT_PRESET
+            self.data = data
 
     def clean(self):
         data = super().clean()

@@ -1,6 +1,7 @@
 """Hot spots: the categories and grids with the most new cases this week against last week."""
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -64,7 +65,7 @@ def hot_spots_of_district(ctx: Context, limit: int = 10) -> dict[str, list[dict]
 
 def _ranked(counts: dict[str, dict], ctx: Context, limit: int) -> dict:
     last_week, this_week, _today = weeks(ctx)
-    out = {}
+    out: dict[str, Any] = {}
     for dimension, by_key in counts.items():
         items = sorted(
             ((key, this, last) for key, (this, last) in by_key.items() if this > 0),

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.accounts.models import User
 from lianxin.cases.models import Category, Channel, Satisfaction, Status
 from lianxin.orgs.models import DistrictSettings, Unit
+from lianxin.text import Message
 from lianxin.workdays.days import add_working_days, local_date
 
 # The date that puts a case in a period: when it was registered.
@@ -95,9 +96,9 @@ def start_of_day(day: dt.date) -> dt.datetime:
 @dataclass(frozen=True)
 class Metric:
     code: str
-    label: str
+    label: Message
     kind: str  # "count", "rate" or "duration"
-    formula: str
+    formula: Message
     # A count's cases, a rate's numerator, a duration's measured cases.
     numerator: Callable[[Context], Q]
     denominator: Callable[[Context], Q] | None = None
@@ -303,8 +304,9 @@ class Row:
     """The figures of one group of cases: a unit, a category, a channel, a period, ..."""
 
     key: object
-    label: str
+    label: Message
     figures: dict[str, Figure] = field(default_factory=dict)
+    rank: int | None = None  # set by `rank`: ties share one
 
     def __getitem__(self, code: str) -> Figure:
         return self.figures[code]
@@ -356,9 +358,9 @@ class ScoreFigure(Figure):
 SCORE_METRIC = Metric("score", SCORE_LABEL, "score", SCORE_FORMULA, _always(VALID))
 
 
-def columns() -> list[tuple[str, str]]:
+def columns() -> list[tuple[str, Message]]:
     """(code, Chinese header) of every value in `Row.as_dict()`, in a ledger's order."""
-    columns = [("label", _("名称"))]
+    columns: list[tuple[str, Message]] = [("label", _("名称"))]
     for code in ["total", "valid", *STATUS_TOTALS]:
         columns.append((code, METRICS[code].label))
     for code in RATES_ALL:
@@ -420,7 +422,7 @@ def in_period(cases: QuerySet, start: dt.date, end: dt.date) -> QuerySet:
 def unit_filter(unit: Unit) -> Q:
     """An area unit covers the cases in its area; any other unit the cases it leads."""
     K = Unit.Kind
-    by_kind = {K.STREET: "street", K.COMMUNITY: "community", K.GRID: "grid"}
+    by_kind: dict[str, str] = {K.STREET: "street", K.COMMUNITY: "community", K.GRID: "grid"}
     return Q(**{by_kind.get(unit.kind, "lead_unit"): unit})
 
 
@@ -514,7 +516,12 @@ def _with_durations(
     value), from ONE query counting cases per group and per whole number of working days of
     every duration at once (durations are small whole numbers: few combinations)."""
     codes = list(codes)
-    value_fields = [METRICS[code].duration_field for code in codes]
+    value_fields: list[str] = []
+    for code in codes:
+        name = METRICS[code].duration_field
+        if name is None:
+            raise ValueError(f"{code} is not a duration")
+        value_fields.append(name)
     fields = [group, *value_fields] if group else value_fields
     counts = {f"{code}__n": Count("pk", filter=METRICS[code].numerator(ctx)) for code in codes}
     histograms: dict = {code: defaultdict(lambda: defaultdict(int)) for code in codes}
@@ -557,10 +564,10 @@ def combine(rows: Iterable[Row], ctx: Context) -> dict[str, Figure]:
         out[code] = Figure(code, denominator=0 if METRICS[code].denominator else None)
     for row in rows:
         for code in COUNT_AND_RATE_CODES:
-            fig = row.figures[code]
-            out[code].numerator += fig.numerator
-            if fig.denominator is not None:
-                out[code].denominator += fig.denominator
+            fig, total = row.figures[code], out[code]
+            total.numerator += fig.numerator
+            if fig.denominator is not None and total.denominator is not None:
+                total.denominator += fig.denominator
         for code in DURATIONS:
             for days, n in (row.figures[code].histogram or {}).items():
                 histograms[code][days] = histograms[code].get(days, 0) + n
@@ -573,7 +580,7 @@ def combine(rows: Iterable[Row], ctx: Context) -> dict[str, Figure]:
 @dataclass(frozen=True)
 class Dimension:
     code: str
-    label: str
+    label: Message
     field: str  # what the cases are grouped by
     # Cases without a value are in no group (a leader's table: 包案 cases only).
     skip_none: bool = False
@@ -700,7 +707,7 @@ def ranking(rows: list[Row], ctx: Context) -> tuple[list[Row], list[Row]]:
         and row.score is not None
     ]
     unranked = [row for row in rows if row.key is not None and row not in ranked]
-    ranked.sort(key=lambda row: (-row.score, -row["valid"].numerator, row.label))
+    ranked.sort(key=lambda row: (-(row.score or 0), -row["valid"].numerator, str(row.label)))
     previous, rank = None, 0
     for index, row in enumerate(ranked, start=1):
         if row.score != previous:
@@ -734,7 +741,7 @@ def trend(cases: QuerySet, step: str, ctx: Context, codes=None) -> list[Row]:
     for bucket, figures in _grouped(cases, "bucket", ctx, codes).items():
         day = timezone.localtime(bucket).date() if isinstance(bucket, dt.datetime) else bucket
         rows.append(Row(day, day.isoformat(), figures))
-    rows.sort(key=lambda row: row.key)
+    rows.sort(key=lambda row: row.key)  # type: ignore[arg-type,return-value]  # dates
     return rows
 
 

@@ -24,6 +24,7 @@ import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections, transaction
 from django.db.models import Q
@@ -237,7 +238,8 @@ def write(rows: list[Tally], using: str = "default") -> None:
     if not rows:
         return
     connection = connections[using]
-    fields = [Tally._meta.get_field(name) for name in WRITTEN]
+    concrete = {field.name: field for field in Tally._meta.concrete_fields}
+    fields = [concrete[name] for name in WRITTEN]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
@@ -415,7 +417,7 @@ def compact(*, using: str = "default", batch: int = 200) -> int:
                 removed += _fold(group, using)
 
 
-def _fold(group: dict, using: str) -> int:
+def _fold(group: Mapping[str, Any], using: str) -> int:
     """One day group, inside the caller's transaction."""
     tallies = Tally.objects.using(using)
     where = {"dimension": group["dimension"], "key": group["key"]}
@@ -436,7 +438,8 @@ def _fold(group: dict, using: str) -> int:
         .filter(span=Tally.Span.MONTH, day=month, **where)
         .values_list("pk", "counts")
     )
-    day_total, month_total = Counter(), Counter(fresh)
+    day_total: Counter[str] = Counter()
+    month_total = Counter(fresh)
     for _pk, counts, _settled in days:
         day_total.update(counts)
     for _pk, counts in months:
@@ -477,7 +480,7 @@ def rebuild(case_model=None, *, tally_model=None, using: str = "default") -> int
             times.order_by("-registered_at").first(),
         )
         month = local_date(first).replace(day=1) if first else None
-        while month is not None and month <= local_date(last):
+        while month is not None and last is not None and month <= local_date(last):
             following = _next_month(month)
             in_month = cases.filter(
                 registered_at__gte=m.start_of_day(month),
@@ -522,15 +525,15 @@ def differences(using: str = "default") -> list[tuple]:
         case = facts(values)
         for span in SPANS:
             for dimension, key in case.keys.items():
-                group = recount[(span, span_day(span, case.day), dimension, key)]
-                group.update(case.counts)
-                group["(cases)"] += 1
+                counted = recount[(span, span_day(span, case.day), dimension, key)]
+                counted.update(case.counts)
+                counted["(cases)"] += 1
     kept: dict[tuple, Counter] = defaultdict(Counter)
-    for span, day, dimension, key, counts, cases, settled in Tally.objects.using(using).values_list(
-        "span", "day", "dimension", "key", "counts", "cases", "settled"
-    ):
-        groups = [(span, day, dimension, key)]
-        if span == Tally.Span.DAY and not settled:  # not carried into the month yet
+    for stored_span, day, dimension, key, counts, cases, settled in Tally.objects.using(
+        using
+    ).values_list("span", "day", "dimension", "key", "counts", "cases", "settled"):
+        groups = [(stored_span, day, dimension, key)]
+        if stored_span == Tally.Span.DAY and not settled:  # not carried into the month yet
             groups.append((Tally.Span.MONTH, span_day(Tally.Span.MONTH, day), dimension, key))
         for group in groups:
             kept[group].update(counts)

@@ -32,7 +32,7 @@ class Links:
     """Drill-down addresses for the figures of one selection, taken at one moment."""
 
     def __init__(self, selection: m.Selection, ctx: m.Context):
-        self.base = {
+        self.base: dict[str, object] = {
             "period": "range",
             "start": selection.start.isoformat(),
             "end": selection.end.isoformat(),
@@ -57,7 +57,12 @@ class Links:
 def _cell(fig: m.Figure, link, **where) -> dict:
     """What a template needs to show one figure and link to its cases."""
     metric = fig.metric
-    cell = {"code": fig.code, "label": metric.label, "formula": metric.formula, "kind": metric.kind}
+    cell: dict[str, object] = {
+        "code": fig.code,
+        "label": metric.label,
+        "formula": metric.formula,
+        "kind": metric.kind,
+    }
     if metric.kind == "score":
         cell["value"] = fig.value
         return cell
@@ -77,7 +82,7 @@ def _row(row: m.Row, link, dimension, codes) -> dict:
     return {
         "key": row.key,
         "label": row.label,
-        "rank": getattr(row, "rank", None),
+        "rank": row.rank,
         "cells": [_cell(row.figures[code], link, **where) for code in codes],
         "score": row.score,
     }

@@ -15,6 +15,7 @@ from lianxin.cases.models import Status
 from lianxin.cases.queues import Moments, moments, overdue
 from lianxin.geo.points import for_display, geometry_for_display, tile_datum
 from lianxin.orgs.models import Unit
+from lianxin.text import Message
 
 # More points than this and the map shows the most recent ones and says so: a browser
 # draws five thousand circles on a canvas smoothly, and the grid view counts them all.
@@ -24,7 +25,7 @@ POINT_LIMIT = 5000
 @dataclass(frozen=True)
 class StatusGroup:
     code: str
-    label: str
+    label: Message
     colour: str
     statuses: tuple[str, ...]
 

@@ -157,7 +157,12 @@ def place_nearness(
     if building_a and building_a == building_b and same_area:
         score = 1.0
         reasons.append(("same_building", b.building))
-    if None not in (a.latitude, a.longitude, b.latitude, b.longitude):
+    if (
+        a.latitude is not None
+        and a.longitude is not None
+        and b.latitude is not None
+        and b.longitude is not None
+    ):
         distance = haversine_m(
             float(a.latitude), float(a.longitude), float(b.latitude), float(b.longitude)
         )

@@ -83,8 +83,8 @@ class Probe:
             text=case.text,
             address=case.address,
             at=case.registered_at,
-            latitude=case.latitude,
-            longitude=case.longitude,
+            latitude=None if case.latitude is None else float(case.latitude),
+            longitude=None if case.longitude is None else float(case.longitude),
             grid_id=case.grid_id,
             community_id=case.community_id,
             building=case.building,
@@ -220,6 +220,7 @@ def describe(match: duplicates.Match, *, public: bool = False) -> list[str]:
             words.append(
                 _("当天登记")
                 if value == 0
-                else ngettext("相隔%(days)d天", "相隔%(days)d天", value) % {"days": value}
+                else ngettext("相隔%(days)d天", "相隔%(days)d天", value)  # type: ignore[arg-type]  # an int
+                % {"days": value}
             )
     return words

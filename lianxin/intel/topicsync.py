@@ -26,7 +26,8 @@ not wait behind it, and one process runs one refresh at a time.
 import datetime as dt
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -128,7 +129,7 @@ def refresh_changed(
     return refresh_topics_near(changed, now)
 
 
-def _neighbourhood(seeds: list[dict], now: dt.datetime) -> tuple[list, set[int]]:
+def _neighbourhood(seeds: Sequence[Mapping[str, Any]], now: dt.datetime) -> tuple[list, set[int]]:
     """The recent open cases a seed may group with, and the topics they (or the seeds)
     are in, whole: a neighbourhood never splits a topic that reaches beyond it."""
     where = Q(pk__in=[s["id"] for s in seeds])

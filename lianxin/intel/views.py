@@ -76,7 +76,7 @@ def link_case(request, pk):
 
 def _public_place(case: Case) -> str:
     """A rough place a stranger may read: the community, or the estate or road named."""
-    if case.community_id:
+    if case.community:
         return case.community.name
     names = sorted(extract_places(case.address).names, key=len)
     return names[-1] if names else ""

@@ -8,6 +8,7 @@ the same (kind, user, parameters), so a ledger exported later has the same rows.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,7 @@ from lianxin.ledgers.export import (
     Column,
     Ledger,
 )
+from lianxin.text import Message
 from lianxin.workdays.days import local_date
 
 YES, NO = _("是"), _("否")
@@ -223,11 +225,15 @@ def ranking_ledger(user, params) -> Ledger:
         Column(metrics.DIMENSIONS[by].label, lambda item: item[1].label, width=22),
         Column(metrics.METRICS["valid"].label, lambda item: item[1]["valid"].value, NUMBER, 9),
     ]
+
+    def _rate_of(code: str) -> Callable[[Any], Any]:
+        return lambda item: _fraction(item[1][code].value)
+
     for code in RANK_CODES[1:]:
         columns.append(
             Column(
                 metrics.METRICS[code].label,
-                lambda item, code=code: _fraction(item[1][code].value),
+                _rate_of(code),
                 PERCENT,
                 10,
             )
@@ -250,7 +256,7 @@ def _fraction(percent):
 
 @dataclass(frozen=True)
 class Kind:
-    label: str
+    label: Message
     build: Callable[..., Ledger]
 
 

@@ -23,6 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -271,7 +272,8 @@ class Importer:
     def check(self, number: int, raw: dict) -> Checked | RowResult:
         """The row ready to register, or an error naming all of its problems."""
         values = {column.key: _text(raw.get(column.key)) for column in COLUMNS}
-        problems, found = [], {}
+        problems: list[str] = []
+        found: dict[str, Any] = {}
         for key, index, what in (
             ("grid", self.lookups.grids, _("网格")),
             ("category", self.lookups.categories, _("分类")),
@@ -298,7 +300,7 @@ class Importer:
         if values["resident_phone"] and not PHONE_RE.match(values["resident_phone"]):
             problems.append(_("联系电话格式不正确，请填写11位手机号或带区号的固话。"))
         for key, limit in LIMITS.items():
-            if len(values[key]) > limit:
+            if limit is not None and len(values[key]) > limit:
                 problems.append(
                     _("%(name)s不能超过%(n)d个字。") % {"name": HEADER_OF[key], "n": limit}
                 )

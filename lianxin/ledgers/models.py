@@ -2,6 +2,7 @@
 an uploaded list is imported by an import job, which keeps the fate of each row."""
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -17,6 +18,11 @@ def export_storage() -> FileSystemStorage:
 
 class Progress:
     """What a job's page shows of it (a job model with `status`, `rows_done`, `rows_total`)."""
+
+    Status: Any  # the job model's own choices, with DONE and FAILED
+    status: str
+    rows_done: int
+    rows_total: int | None
 
     @property
     def finished(self) -> bool:

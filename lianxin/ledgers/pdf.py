@@ -4,6 +4,7 @@ STSong-Light is one of the CID fonts every PDF reader carries (Adobe's Asian fon
 packs), so the file embeds no font and stays small, and needs no font on the server.
 """
 
+from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
@@ -57,7 +58,8 @@ def _table(header: list, rows: list[list], widths=None) -> Table:
 
 def _cards(cells: list[dict], width: float, per_row: int) -> Table:
     """Figures as a grid: a row of labels over a row of values, `per_row` to a line."""
-    data, style = [], []
+    data: list[list[Paragraph]] = []
+    style: list[tuple[Any, ...]] = []
     for start in range(0, len(cells), per_row):
         chunk = cells[start : start + per_row]
         chunk += [{"label": "", "value": ""}] * (per_row - len(chunk))

@@ -17,6 +17,7 @@ from lianxin.figures.coverage_views import chosen_grouping, chosen_round
 from lianxin.ledgers.export import CHUNK_SIZE, DATETIME, NUMBER, PERCENT, Column, Ledger
 from lianxin.registry.access import log_unmasked, personal_data_household_ids, shown_phone
 from lianxin.registry.models import Pair, PairMember, Resident, Visit
+from lianxin.text import Message
 
 YES, NO = _("是"), _("否")
 
@@ -122,6 +123,10 @@ def _members(pair) -> list:
     return [m.cadre for m in pair.current_members]
 
 
+def _cadre_column(header: Message, index: int, field: str, width: int) -> Column:
+    return Column(header, lambda pair: _cadre(pair, index, field), width=width)
+
+
 def _cadre(pair, index: int, field: str) -> str:
     members = _members(pair)
     if index >= len(members):
@@ -163,11 +168,9 @@ def pair_ledger(user, params) -> Ledger:
     ]
     for i, n in ((0, "1"), (1, "2")):
         columns += [
-            Column(_("干部%(n)s") % {"n": n}, lambda p, i=i: _cadre(p, i, "name"), width=10),
-            Column(
-                _("干部%(n)s单位") % {"n": n}, lambda p, i=i: _cadre(p, i, "employer"), width=16
-            ),
-            Column(_("干部%(n)s电话") % {"n": n}, lambda p, i=i: _cadre(p, i, "phone"), width=14),
+            _cadre_column(_("干部%(n)s") % {"n": n}, i, "name", 10),
+            _cadre_column(_("干部%(n)s单位") % {"n": n}, i, "employer", 16),
+            _cadre_column(_("干部%(n)s电话") % {"n": n}, i, "phone", 14),
         ]
     columns += [
         Column(_("户数"), lambda p: len(p.listed), NUMBER, 6),

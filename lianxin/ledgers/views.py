@@ -58,7 +58,7 @@ def export(request, kind: str, fmt: str):
     name = file_name(ledger, fmt)
     if fmt == ExportJob.Format.CSV:
         response = StreamingHttpResponse(csv_lines(ledger), content_type=CSV_TYPE)
-        response["Content-Disposition"] = content_disposition_header(True, name)
+        response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
         return response
     # openpyxl needs the whole zip before the first byte can go out: write it to a
     # temporary file (rows stream into it), then stream the file in blocks.

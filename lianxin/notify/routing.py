@@ -91,12 +91,12 @@ def plan_event(event: CaseEvent) -> list[Planned]:
     if code in OVERDUE_FIELDS:
         return _overdue(event, case)
     if code == "cases.part.returned":
-        unit = event.part.unit if event.part_id else None
+        unit = event.part.unit if event.part else None
         values = {"unit": unit.name if unit else "", "reason": event.note}
         recipients = _members(roles=(Role.DISPATCHER,))
         return _for_staff(event, case, "staff.returned", recipients, values)
     if code == "cases.case.escalated":
-        values = {"unit": event.actor_unit.name if event.actor_unit_id else "", "note": event.note}
+        values = {"unit": event.actor_unit.name if event.actor_unit else "", "note": event.note}
         if case.leader_id:
             recipients = _members(roles=(Role.LEADER,), user_ids=[case.leader_id])
         else:
@@ -134,10 +134,10 @@ def _assigned(event: CaseEvent, case: Case) -> list[Planned]:
         part = event.part
         unit_roles = {part.unit_id: part.get_role_display()} if part else {}
     elif event.code == "cases.case.whistle_blown":
-        unit_roles = dict.fromkeys(event.data.get("summoned", []), Part.SUMMONED.label)
+        unit_roles = dict.fromkeys(event.data.get("summoned", []), str(Part.SUMMONED.label))
     else:
-        unit_roles = dict.fromkeys(event.data.get("co", []), Part.CO.label)
-        unit_roles[event.data.get("lead")] = Part.LEAD.label
+        unit_roles = dict.fromkeys(event.data.get("co", []), str(Part.CO.label))
+        unit_roles[event.data.get("lead")] = str(Part.LEAD.label)
     planned = []
     for membership in _members(unit_ids=unit_roles, roles=HANDLER_ROLES):
         values = {
@@ -204,7 +204,7 @@ def plan_reply_due(now: dt.datetime | None = None) -> list[Planned]:
         status__in=HANDLING_STATUSES,
         lead_unit__isnull=False,
     ).only("pk", "tracking_number", "title", "lead_unit_id", "reply_due_at")
-    by_unit: dict[int, list[Case]] = {}
+    by_unit: dict[int | None, list[Case]] = {}  # None never: lead_unit__isnull=False
     for case in cases:
         by_unit.setdefault(case.lead_unit_id, []).append(case)
     planned = []

@@ -122,7 +122,7 @@ def _attributes(request) -> dict:
 def create_request(request, partner) -> Case:
     """POST requests: check everything first, then register the case; nothing is created
     when anything is wrong."""
-    errors: list[tuple[int, str]] = []
+    errors: list[tuple[int | str, str]] = []
     category = service_for(param(request, "service_code"))
     if not partner.may_file(category):
         raise Open311Error.one(
@@ -213,7 +213,7 @@ def post_update(request, partner) -> CaseEvent:
     update_id = param(request, "update_id") or param(request, "update_id_ext")
     description = clean_text(request.POST.get("description"))
     status = (param(request, "status") or "").upper()
-    errors: list[tuple[int, str]] = []
+    errors: list[tuple[int | str, str]] = []
     if number is None:
         errors.append((400, _("缺少 service_request_id。")))
     if update_id is None:
@@ -231,6 +231,7 @@ def post_update(request, partner) -> CaseEvent:
         updated_at = None
     if errors:
         raise Open311Error(400, *errors)
+    assert number is not None and update_id is not None  # else refused above
 
     try:
         case = access_case_for_recorder(partner.user, number)
@@ -252,13 +253,9 @@ def post_update(request, partner) -> CaseEvent:
                 actor=partner.user,
                 note=_("【%(partner)s】%(note)s") % {"partner": partner.name, "note": note},
             )
-            event = (
-                CaseEvent.objects.filter(
-                    case=case, code="cases.case.note_added", actor=partner.user
-                )
-                .order_by("-pk")
-                .first()
-            )
+            event = CaseEvent.objects.filter(
+                case=case, code="cases.case.note_added", actor=partner.user
+            ).latest("pk")
             PartnerUpdate.objects.create(
                 partner=partner,
                 case=case,
@@ -272,6 +269,6 @@ def post_update(request, partner) -> CaseEvent:
         raise Open311Error(400, (400, str(error.message))) from None
     except IntegrityError:
         # The same update raced us; the other one was recorded.
-        existing = PartnerUpdate.objects.filter(partner=partner, external_id=update_id[:100])
-        return existing.get().event
+        raced = PartnerUpdate.objects.filter(partner=partner, external_id=update_id[:100])
+        return raced.get().event
     return event

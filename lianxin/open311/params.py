@@ -72,13 +72,10 @@ def date_range(request) -> tuple[dt.datetime, dt.datetime]:
     more than 90 days."""
     start = parse_moment(param(request, "start_date"), "start_date")
     end = parse_moment(param(request, "end_date"), "end_date")
-    if start is None and end is None:
-        end = timezone.now()
+    if end is None:
+        end = timezone.now() if start is None else start + MAX_RANGE
+    if start is None:
         start = end - MAX_RANGE
-    elif start is None:
-        start = end - MAX_RANGE
-    elif end is None:
-        end = start + MAX_RANGE
     if end < start:
         raise Open311Error.one(400, _("end_date 早于 start_date。"))
     if end - start > MAX_RANGE:

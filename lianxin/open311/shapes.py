@@ -83,7 +83,7 @@ def with_photos(cases) -> list[Case]:
 
 
 def status_notes(case: Case) -> str:
-    if case.status == Status.MERGED and case.merged_into_id:
+    if case.status == Status.MERGED and case.merged_into:
         return _("与 %(number)s 为同一问题，并入办理。") % {
             "number": case.merged_into.tracking_number
         }
@@ -133,13 +133,13 @@ def request_shape(case: Case, request) -> dict:
         "service_name": category.name if category else None,
         "service_code": category.code if category else None,
         "description": redact(case.text, case),
-        "agency_responsible": case.lead_unit.name if case.lead_unit_id else None,
+        "agency_responsible": case.lead_unit.name if case.lead_unit else None,
         "service_notice": service_notice(case),
         "requested_datetime": w3(case.registered_at),
         "updated_datetime": w3(getattr(case, "updated_at", None) or case.registered_at),
         "expected_datetime": w3(case.resolve_due_at),
         "address": redact(case.address, case),
-        "address_id": case.grid.code if case.grid_id else None,
+        "address_id": case.grid.code if case.grid else None,
         "zipcode": None,
         "lat": _number(case.latitude),
         "long": _number(case.longitude),

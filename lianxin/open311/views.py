@@ -67,14 +67,15 @@ def discovery(request, fmt):
 
 
 def _service(category: Category) -> dict:
+    group = category.parent.name if category.parent else ""
     return {
         "service_code": category.code,
         "service_name": category.name,
         "description": str(category),
         "metadata": False,
         "type": "realtime",  # every request gets its id at once: no tokens
-        "keywords": f"{category.parent.name},{category.name}",
-        "group": category.parent.name,
+        "keywords": ",".join(filter(None, [group, category.name])),
+        "group": group,
     }
 
 

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.orgs.models import DistrictSettings, Unit
@@ -14,7 +15,7 @@ class UnitAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
 
 
-FIGURES_FIELDS = [
+FIGURES_FIELDS: list[str | list[str] | tuple[str, ...]] = [
     "response_limit_working_days",
     "ranking_min_cases",
     "weight_response",
@@ -22,7 +23,7 @@ FIGURES_FIELDS = [
     "weight_satisfaction",
 ]
 # Every other setting (deadlines, and whatever is added later) comes first.
-DEADLINE_FIELDS = [
+DEADLINE_FIELDS: list[str | list[str] | tuple[str, ...]] = [
     f.name
     for f in DistrictSettings._meta.fields
     if f.editable and not f.primary_key and f.name not in FIGURES_FIELDS
@@ -50,8 +51,10 @@ class DistrictSettingsAdmin(admin.ModelAdmin):
         (_("统计与考核"), {"fields": FIGURES_FIELDS}),
     ]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return not DistrictSettings.objects.exists()
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(
+        self, request: HttpRequest, obj: DistrictSettings | None = None
+    ) -> bool:
         return False

@@ -1,5 +1,7 @@
 """The organisation tree (district → street → community → grid) and the units beside it."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.cache import memo
 
 
-class UnitQuerySet(models.QuerySet):
-    def handling(self):
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def handling(self) -> "UnitQuerySet":
         """Units a case (or a part of one) can be given to."""
         return self.filter(kind__in=Unit.HANDLING_KINDS, active=True)
 
@@ -26,7 +28,7 @@ class Unit(models.Model):
     HANDLING_KINDS = (Kind.DEPARTMENT, Kind.STREET, Kind.COMMUNITY, Kind.GRID)
     # Which kind may sit under which: the tree is district → street → community → grid,
     # and departments, the office and the leadership hang from the district.
-    PARENT_KIND = {
+    PARENT_KIND: dict[str, str] = {
         Kind.STREET: Kind.DISTRICT,
         Kind.COMMUNITY: Kind.STREET,
         Kind.GRID: Kind.COMMUNITY,
@@ -65,10 +67,10 @@ class Unit(models.Model):
         verbose_name_plural = _("单位")
         ordering = ["kind", "sort_order", "name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def clean(self):
+    def clean(self) -> None:
         expected = self.PARENT_KIND.get(self.kind)
         if expected is None:
             if self.parent_id:
@@ -132,15 +134,15 @@ class DistrictSettings(models.Model):
         verbose_name = _("区级设置")
         verbose_name_plural = _("区级设置")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(_("区级设置"))
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.pk = 1
         super().save(*args, **kwargs)
         _load_settings.clear()
 
-    def clean(self):
+    def clean(self) -> None:
         weights = self.weight_response + self.weight_resolution + self.weight_satisfaction
         if weights != 100:
             raise ValidationError(

@@ -23,9 +23,10 @@ def category_choices() -> list:
     children = Category.objects.filter(
         parent__isnull=False, active=True, parent__active=True
     ).select_related("parent")
-    groups: dict = {}
-    for child in sorted(children, key=lambda c: (c.parent.sort_order, c.parent.code)):
-        groups.setdefault(child.parent.name, []).append((str(child.pk), child.name))
+    groups: dict[str, list[tuple[str, str]]] = {}
+    pairs = [(child.parent, child) for child in children if child.parent is not None]
+    for parent, child in sorted(pairs, key=lambda pair: (pair[0].sort_order, pair[0].code)):
+        groups.setdefault(parent.name, []).append((str(child.pk), child.name))
     return [("", _("不确定（由工作人员分类）")), *groups.items()]
 
 

@@ -46,7 +46,15 @@ from lianxin.ratelimit import DAY, Limit, client_address
 
 VERIFIED_KEY = "portal_verified_phone"  # the phone this session proved with a code
 # What the form keeps when "send code" posts it without JavaScript (photos cannot be kept).
-KEPT_FIELDS = ("category", "title", "text", "address", "latitude", "longitude", "datum")
+KEPT_FIELDS: tuple[str, ...] = (
+    "category",
+    "title",
+    "text",
+    "address",
+    "latitude",
+    "longitude",
+    "datum",
+)
 KEPT_FIELDS += ("name", "phone", "anonymous", "token")
 SEEN_KEY = "portal_cases"  # pks of the cases this session has proved (or submitted)
 FAILURES_KEY = "portal_follow_failures"  # times of recent wrong guesses
@@ -253,7 +261,7 @@ def _render_case(request, case: Case, rating_form=None):
         {
             "label": event_label(event.code),
             "at": event.at,
-            "unit": event.actor_unit.name if event.actor_unit_id else "",
+            "unit": event.actor_unit.name if event.actor_unit else "",
             "note": event.note if event.code in RESIDENT_NOTE_CODES else "",
         }
         for event in events
@@ -320,7 +328,7 @@ def signup(request):
 
 class PortalLoginView(LoginView):
     template_name = "portal/login.html"
-    next_page = reverse_lazy("portal:mine")
+    next_page = reverse_lazy("portal:mine")  # type: ignore[assignment]  # Django takes lazy URLs
 
 
 @require_GET

@@ -58,7 +58,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class ResidentInline(admin.TabularInline):
     model = Resident
-    fields = ["name", "relation", "birth_year", "active"]
+    fields = ("name", "relation", "birth_year", "active")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -87,7 +87,7 @@ class CadreAdmin(ReadOnlyAdmin):
 
 class PairMemberInline(admin.TabularInline):
     model = PairMember
-    fields = ["cadre", "since", "until"]
+    fields = ("cadre", "since", "until")
     readonly_fields = fields
     extra = 0
     can_delete = False

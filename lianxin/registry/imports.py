@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -183,7 +184,12 @@ def parse_members(text: str) -> list[dict]:
         match = _PERSON.match(part)
         if match is None:
             raise RowError(_("家庭成员“%(part)s”无法识别。") % {"part": part})
-        member = {"name": match["name"].strip(), "relation": "", "birth_year": None, "tags": []}
+        member: dict[str, Any] = {
+            "name": match["name"].strip(),
+            "relation": "",
+            "birth_year": None,
+            "tags": [],
+        }
         for item in _DETAIL_SPLIT.split(match["detail"] or ""):
             if not item:
                 continue
@@ -328,7 +334,7 @@ class Importer:
                 problems.append(
                     _("该社区没有楼栋“%(name)s”，请先导入楼栋。") % {"name": values["building"]}
                 )
-        if problems:
+        if problems or community is None:  # no community is among the problems
             raise RowError("".join(problems))
         if residents is not None:
             names = [m["name"] for m in residents]

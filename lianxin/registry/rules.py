@@ -18,12 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.cases.access import standing_of
 from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import Unit
+from lianxin.text import Message
 
 
 @dataclass(frozen=True)
 class Rule:
-    label: str
-    who: frozenset
+    label: Message
+    who: frozenset[str]
 
 
 RULES = {

@@ -6,13 +6,14 @@ unmasked view is logged.
 """
 
 from collections import defaultdict
+from typing import cast
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Model, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -98,13 +99,21 @@ class HouseholdFilters(forms.Form):
         visible = Household.objects.filter(scope)
         communities = Unit.objects.filter(pk__in=visible.values("community")).order_by("name")
         grids = Unit.objects.filter(pk__in=visible.values("grid")).order_by("name")
-        self.fields["community"].choices = everyone + [(u.pk, u.name) for u in communities]
-        self.fields["grid"].choices = everyone + [(u.pk, u.name) for u in grids]
+        cast(forms.ChoiceField, self.fields["community"]).choices = everyone + [
+            (u.pk, u.name) for u in communities
+        ]
+        cast(forms.ChoiceField, self.fields["grid"]).choices = everyone + [
+            (u.pk, u.name) for u in grids
+        ]
         pairs = pairs_visible_to(user).order_by("code").values_list("pk", "code")
-        self.fields["pair"].choices = everyone + [(str(pk), code) for pk, code in pairs]
+        cast(forms.ChoiceField, self.fields["pair"]).choices = everyone + [
+            (str(pk), code) for pk, code in pairs
+        ]
         if sees_tags:
             tags = Tag.objects.filter(active=True).values_list("pk", "name")
-            self.fields["tag"].choices = everyone + [(str(pk), name) for pk, name in tags]
+            cast(forms.ChoiceField, self.fields["tag"]).choices = everyone + [
+                (str(pk), name) for pk, name in tags
+            ]
         else:
             del self.fields["tag"]
 
@@ -232,14 +241,14 @@ NAMED_FIELDS = {"community": Unit, "grid": Unit, "pair": Pair, "building": Build
 
 def _names_in(events) -> dict:
     """{(model, id): name} for the ids the events' changes name, a query per model."""
-    wanted = defaultdict(set)
+    wanted: defaultdict[type[Model], set[int]] = defaultdict(set)
     for event in events:
         for name, change in (event.data.get("changes") or {}).items():
             if name in NAMED_FIELDS and isinstance(change, list):
                 wanted[NAMED_FIELDS[name]].update(v for v in change if v)
-    names = {}
+    names: dict[tuple[type[Model], int], str] = {}
     for model, ids in wanted.items():
-        for row in model.objects.filter(pk__in=ids):
+        for row in model._default_manager.filter(pk__in=ids):
             names[(model, row.pk)] = str(row)
     return names
 

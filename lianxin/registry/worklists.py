@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.cases.access import standing_of
 from lianxin.registry.access import _current_pair_ids, households_visible_to
 from lianxin.registry.models import Household, Round, Visit, VisitDue
+from lianxin.text import Message
 
 RANK_OVERDUE, RANK_URGENT, RANK_PRIORITY, RANK_UNVISITED, RANK_VISITED = range(5)
 
@@ -68,6 +69,7 @@ def in_visiting_order(
     `rank`, `next_due_at`, `overdue`, `urgent`, `priority` and `visited` (this round)."""
     now = now or timezone.now()
     open_dues = VisitDue.objects.filter(household=OuterRef("pk"), visit__isnull=True)
+    visited: Exists | Value
     if round_ is not None:
         visited = Exists(Visit.objects.filter(round=round_, household=OuterRef("pk")))
     else:
@@ -101,7 +103,7 @@ def open_dues_of(household: Household) -> QuerySet[VisitDue]:
 @dataclass(frozen=True)
 class VisitQueue:
     code: str
-    label: str
+    label: Message
     count: int
 
 

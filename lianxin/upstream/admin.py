@@ -38,7 +38,7 @@ class UpstreamSettingsAdmin(admin.ModelAdmin):
         ),
         (_("拉取与分类"), {"fields": ["poll_minutes", "default_category", "coordinate_datum"]}),
         (_("超时与重试"), {"fields": ["connect_timeout", "read_timeout", "retry_cap_minutes"]}),
-        (_("运行状态"), {"fields": readonly_fields}),
+        (_("运行状态"), {"fields": tuple(readonly_fields)}),
     ]
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -283,6 +283,7 @@ def _apply_changes(
         return "unchanged"
 
     case = row.case
+    assert case is not None, "only registered orders are updated"
     try:
         with transaction.atomic():
             if closed_now and case.status in BEFORE_RESOLUTION:
@@ -355,7 +356,7 @@ def _category(config: UpstreamSettings, service_code: str):
     )
     if mapping is not None and mapping.category.active:
         return mapping.category
-    if config.default_category_id and config.default_category.active:
+    if config.default_category and config.default_category.active:
         return config.default_category
     return None  # the office sorts it, as it does any uncategorised case
 

@@ -56,8 +56,8 @@ class AttemptInline(admin.TabularInline):
     model = Attempt
     extra = 0
     can_delete = False
-    fields = ["at", "status_code", "duration_ms", "error", "response_excerpt"]
-    readonly_fields = fields
+    readonly_fields = ("at", "status_code", "duration_ms", "error", "response_excerpt")
+    fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -22,7 +22,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        return self.object_list.order_by()[: self.cap + 1].count()
+        # A queryset here: the counting pages are only given querysets.
+        return self.object_list.order_by()[: self.cap + 1].count()  # type: ignore[attr-defined]
 
     @property
     def count(self) -> int:

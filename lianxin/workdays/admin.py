@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from lianxin.workdays.days import years_without_official_calendar
@@ -12,7 +15,9 @@ class DayOverrideAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     search_fields = ["name"]
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         for year in years_without_official_calendar():
             messages.warning(
                 request,

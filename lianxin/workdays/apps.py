@@ -6,7 +6,7 @@ class WorkdaysConfig(AppConfig):
     name = "lianxin.workdays"
     verbose_name = _("工作日历")
 
-    def ready(self):
+    def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
         from lianxin.workdays import checks  # noqa: F401  (registers the system check)

@@ -1,11 +1,17 @@
-from django.core.checks import Warning, register
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
+from django.core.checks import CheckMessage, Warning, register
 from django.db import DatabaseError
 
 from lianxin.workdays.days import years_without_official_calendar
 
 
 @register("lianxin")
-def check_calendar_coverage(app_configs=None, **kwargs):
+def check_calendar_coverage(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     try:
         years = years_without_official_calendar()
     except DatabaseError:  # before the first migration

@@ -30,7 +30,7 @@ def _official_working_day(day: dt.date) -> bool:
     """The package's answer, which never changes in a process; Monday to Friday for a year
     it does not know."""
     try:
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))  # the package publishes no types
     except NotImplementedError:
         return day.weekday() < 5
 

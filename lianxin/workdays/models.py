@@ -20,6 +20,6 @@ class DayOverride(models.Model):
         verbose_name_plural = _("节假日调整")
         ordering = ["-date"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         kind = _("上班") if self.is_working_day else _("放假")
         return f"{self.date:%Y-%m-%d} {self.name}（{kind}）"

@@ -3,19 +3,21 @@
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.accounts.models import Actor, User
 from lianxin.cases import signals
 from lianxin.cases.models import Case, CaseEvent, CasePart, CasePhoto
 from lianxin.cases.photos import checked_photos
 from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import DistrictSettings
-from lianxin.text import clean_text
+from lianxin.text import Message, clean_text
 from lianxin.workdays.days import deadline_after
 
 
@@ -41,14 +43,14 @@ def record(
     case: Case,
     code: str,
     *,
-    actor,
+    actor: Actor,
     unit_id: int | None,
     at: dt.datetime,
     from_status: str,
     note: str = "",
     public: bool = False,
     part: CasePart | None = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> CaseEvent:
     """Write the event row and announce it once the transaction commits."""
     event = CaseEvent.objects.create(
@@ -72,7 +74,7 @@ _together = threading.local()
 
 
 @contextlib.contextmanager
-def announced_together():
+def announced_together() -> Iterator[None]:
     """Inside a transaction: the events recorded within are announced in one signal when
     it commits, not one each (an import writes a hundred cases in one transaction).
 
@@ -81,7 +83,8 @@ def announced_together():
     if getattr(_together, "event_ids", None) is not None:
         yield  # already collecting
         return
-    _together.event_ids = event_ids = []
+    event_ids: list[int] = []
+    _together.event_ids = event_ids
     try:
         yield
     finally:
@@ -98,8 +101,13 @@ def _announce_on_commit(event_id: int) -> None:
         transaction.on_commit(lambda: signals.announce([event_id]))
 
 
+def as_user(actor: Actor) -> User | None:
+    """The actor as a user column stores him: None for a visitor or a job."""
+    return actor if isinstance(actor, User) else None
+
+
 def require_text(
-    value: str, field: str, label, *, min_length: int = 1, one_line: bool = False
+    value: str, field: str, label: Message, *, min_length: int = 1, one_line: bool = False
 ) -> str:
     value = clean_text(value, one_line=one_line)
     if len(value) < min_length:
@@ -114,7 +122,7 @@ def require_text(
 def resolution_deadline(case: Case, start: dt.datetime, policy: DistrictSettings) -> dt.datetime:
     days = (
         case.category.resolution_days(policy.default_resolution_working_days)
-        if case.category_id
+        if case.category
         else policy.default_resolution_working_days
     )
     return deadline_after(start, days)
@@ -128,7 +136,7 @@ def reply_deadline(start: dt.datetime, policy: DistrictSettings) -> dt.datetime:
     )
 
 
-def save_photos(case: Case, photos: Iterable[File], stage: str) -> None:
+def save_photos(case: Case, photos: "Iterable[File[Any]]", stage: str) -> None:
     """Attach photos, every one checked and re-encoded (cases/photos.py) before the first
     is written, so that a refused file leaves nothing on disk."""
     for photo in checked_photos(photos):

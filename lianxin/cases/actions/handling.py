@@ -2,12 +2,15 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.files.base import File
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.accounts.models import Actor
 from lianxin.cases.actions.common import (
+    as_user,
     lock_case,
     lock_part,
     now_or,
@@ -28,7 +31,7 @@ from lianxin.cases.models import (
 )
 from lianxin.cases.rules import WorkflowError, check
 from lianxin.orgs.models import DistrictSettings
-from lianxin.text import clean_text
+from lianxin.text import Message, clean_text
 from lianxin.workdays.days import (
     deadline_after,
     extend_deadline,
@@ -38,7 +41,7 @@ Part = CasePart
 MAX_EXTENSION_WORKING_DAYS = 60
 
 
-def _require_part_status(part: CasePart, *statuses: str, action) -> None:
+def _require_part_status(part: CasePart, *statuses: str, action: Message) -> None:
     if part.status not in statuses:
         raise WorkflowError(
             "invalid_transition",
@@ -48,7 +51,7 @@ def _require_part_status(part: CasePart, *statuses: str, action) -> None:
 
 
 @transaction.atomic
-def do_accept_part(part: CasePart, *, actor, when: dt.datetime | None = None) -> CasePart:
+def do_accept_part(part: CasePart, *, actor: Actor, when: dt.datetime | None = None) -> CasePart:
     """A unit takes on its part of the case (接单); the lead's acceptance starts the handling."""
     case, part = lock_part(part)
     acting_unit = check("accept", actor, case, part)
@@ -76,7 +79,7 @@ def do_accept_part(part: CasePart, *, actor, when: dt.datetime | None = None) ->
     return part
 
 
-def do_check_in_part(part: CasePart, *, actor, when: dt.datetime | None = None) -> CasePart:
+def do_check_in_part(part: CasePart, *, actor: Actor, when: dt.datetime | None = None) -> CasePart:
     """A summoned department reports to the whistle (报到)."""
     if part.role != Part.Role.SUMMONED:
         raise WorkflowError("not_summoned", _("该任务不是吹哨报到任务，请使用“接单”。"))
@@ -85,7 +88,7 @@ def do_check_in_part(part: CasePart, *, actor, when: dt.datetime | None = None) 
 
 @transaction.atomic
 def do_return_part(
-    part: CasePart, *, actor, reason: str, when: dt.datetime | None = None
+    part: CasePart, *, actor: Actor, reason: str, when: dt.datetime | None = None
 ) -> CasePart:
     """A unit sends back a case that is not its to solve (退单); the office reviews it."""
     case, part = lock_part(part)
@@ -124,7 +127,7 @@ def _pending_return(case: Case, part: CasePart) -> CasePart:
 
 @transaction.atomic
 def do_approve_return(
-    part: CasePart, *, actor, note: str = "", when: dt.datetime | None = None
+    part: CasePart, *, actor: Actor, note: str = "", when: dt.datetime | None = None
 ) -> CasePart:
     """The office accepts a return; a case whose lead returned it waits to be dispatched again."""
     case = lock_case(part.case_id)
@@ -152,7 +155,7 @@ def do_approve_return(
 
 @transaction.atomic
 def do_refuse_return(
-    part: CasePart, *, actor, note: str, when: dt.datetime | None = None
+    part: CasePart, *, actor: Actor, note: str, when: dt.datetime | None = None
 ) -> CasePart:
     """The office refuses a return: the unit must handle its part after all."""
     case = lock_case(part.case_id)
@@ -183,7 +186,7 @@ def do_refuse_return(
 
 @transaction.atomic
 def do_add_note(
-    case: Case, *, actor, note: str, public: bool = False, when: dt.datetime | None = None
+    case: Case, *, actor: Actor, note: str, public: bool = False, when: dt.datetime | None = None
 ) -> Case:
     """A progress note on the timeline; internal unless marked public."""
     case = lock_case(case)
@@ -202,7 +205,7 @@ def do_add_note(
     return case
 
 
-def _live_part_of(actor, case: Case) -> CasePart | None:
+def _live_part_of(actor: Actor, case: Case) -> CasePart | None:
     from lianxin.cases.access import standing_of
 
     return case.parts.filter(
@@ -214,10 +217,10 @@ def _live_part_of(actor, case: Case) -> CasePart | None:
 def do_reply_case(
     case: Case,
     *,
-    actor,
+    actor: Actor,
     text: str,
     when: dt.datetime | None = None,
-    reply_check: dict | None = None,
+    reply_check: dict[str, Any] | None = None,
 ) -> Case:
     """Answer the resident (答复): the plan or the result, due within the reply limit.
 
@@ -248,11 +251,14 @@ def do_reply_case(
 
 @transaction.atomic
 def do_request_extension(
-    case: Case, *, actor, working_days: int, reason: str, when: dt.datetime | None = None
+    case: Case, *, actor: Actor, working_days: int, reason: str, when: dt.datetime | None = None
 ) -> ExtensionRequest:
     """The lead unit asks for more time to resolve (延期); the office decides."""
     case = lock_case(case)
     acting_unit = check("request_extension", actor, case)
+    # "lead" is the only capacity the rule allows: a signed-in member of the lead unit.
+    requester = as_user(actor)
+    assert requester is not None and case.lead_unit_id is not None
     reason = require_text(reason, "reason", _("延期理由"), min_length=4)
     if not 1 <= int(working_days) <= MAX_EXTENSION_WORKING_DAYS:
         raise WorkflowError(
@@ -269,7 +275,7 @@ def do_request_extension(
         ),
         working_days=working_days,
         reason=reason,
-        requested_by=actor,
+        requested_by=requester,
         requested_at=at,
     )
     record(
@@ -289,7 +295,7 @@ def do_request_extension(
 def do_decide_extension(
     extension: ExtensionRequest,
     *,
-    actor,
+    actor: Actor,
     approve: bool,
     note: str = "",
     when: dt.datetime | None = None,
@@ -307,9 +313,9 @@ def do_decide_extension(
     extension.decision = (
         ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
     )
-    extension.decided_by, extension.decided_at, extension.decision_note = actor, at, note
+    extension.decided_by, extension.decided_at, extension.decision_note = as_user(actor), at, note
     extension.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
-    data = {"extension": extension.pk, "working_days": extension.working_days}
+    data: dict[str, object] = {"extension": extension.pk, "working_days": extension.working_days}
     if approve:
         previous = case.resolve_due_at
         case.resolve_due_at = extend_deadline(previous, extension.working_days)
@@ -331,7 +337,7 @@ def do_decide_extension(
 
 @transaction.atomic
 def do_mark_constrained(
-    case: Case, *, actor, explanation: str, when: dt.datetime | None = None
+    case: Case, *, actor: Actor, explanation: str, when: dt.datetime | None = None
 ) -> Case:
     """The case cannot be solved now (疑难受限): explain why to the resident, review it later."""
     case = lock_case(case)
@@ -370,7 +376,9 @@ def do_mark_constrained(
 
 
 @transaction.atomic
-def do_review_constrained(case: Case, *, actor, note: str, when: dt.datetime | None = None) -> Case:
+def do_review_constrained(
+    case: Case, *, actor: Actor, note: str, when: dt.datetime | None = None
+) -> Case:
     """Look at a constrained case again and keep it so, until the next review."""
     case = lock_case(case)
     acting_unit = check("review_constrained", actor, case)
@@ -394,7 +402,7 @@ def do_review_constrained(case: Case, *, actor, note: str, when: dt.datetime | N
 
 
 @transaction.atomic
-def do_resume_case(case: Case, *, actor, note: str, when: dt.datetime | None = None) -> Case:
+def do_resume_case(case: Case, *, actor: Actor, note: str, when: dt.datetime | None = None) -> Case:
     """Conditions changed: a constrained case is handled again."""
     case = lock_case(case)
     acting_unit = check("resume", actor, case)
@@ -421,7 +429,7 @@ def do_resume_case(case: Case, *, actor, note: str, when: dt.datetime | None = N
 
 @transaction.atomic
 def do_finish_part(
-    part: CasePart, *, actor, note: str, when: dt.datetime | None = None
+    part: CasePart, *, actor: Actor, note: str, when: dt.datetime | None = None
 ) -> CasePart:
     """A co-handling or summoned unit reports its share done."""
     case, part = lock_part(part)
@@ -450,7 +458,12 @@ def do_finish_part(
 
 @transaction.atomic
 def do_resolve_case(
-    case: Case, *, actor, note: str, photos: Iterable[File] = (), when: dt.datetime | None = None
+    case: Case,
+    *,
+    actor: Actor,
+    note: str,
+    photos: "Iterable[File[Any]]" = (),
+    when: dt.datetime | None = None,
 ) -> Case:
     """The lead unit reports the case solved (办结); the office verifies next."""
     case = lock_case(case)
@@ -509,11 +522,11 @@ def _send_back(case: Case, at: dt.datetime) -> list[str]:
 def do_verify_case(
     case: Case,
     *,
-    actor,
+    actor: Actor,
     passed: bool,
     on_site: bool,
     note: str = "",
-    photos: Iterable[File] = (),
+    photos: "Iterable[File[Any]]" = (),
     when: dt.datetime | None = None,
 ) -> Case:
     """The office checks a resolved case (核查), on site where needed; a failed check sends it
@@ -551,7 +564,7 @@ def do_verify_case(
 def do_record_return_visit(
     case: Case,
     *,
-    actor,
+    actor: Actor,
     satisfaction: str,
     solved: bool,
     comment: str = "",
@@ -580,7 +593,7 @@ def do_record_return_visit(
         satisfaction=satisfaction,
         solved=bool(solved),
         comment=comment,
-        recorded_by=actor,
+        recorded_by=as_user(actor),
         recorded_at=at,
     )
     case.satisfaction, case.solved = satisfaction, bool(solved)
@@ -621,7 +634,7 @@ def do_record_return_visit(
     return visit
 
 
-def _is_office(actor) -> bool:
+def _is_office(actor: Actor) -> bool:
     from lianxin.cases.access import standing_of
 
     return standing_of(actor).office

@@ -2,16 +2,19 @@
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
 
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lianxin.accounts.models import Role
-from lianxin.cases.access import standing_of
+from lianxin.accounts.models import Actor, Role, User
+from lianxin.cases.access import Standing, standing_of
 from lianxin.cases.actions.common import (
+    as_user,
     lock_case,
     now_or,
     record,
@@ -23,6 +26,7 @@ from lianxin.cases.actions.common import (
 from lianxin.cases.durations import stamp_durations
 from lianxin.cases.models import (
     Case,
+    CaseEvent,
     CasePart,
     CasePhoto,
     Category,
@@ -43,7 +47,7 @@ Part = CasePart
 
 def do_register_case(
     *,
-    actor,
+    actor: Actor,
     channel: str,
     title: str,
     text: str,
@@ -52,9 +56,9 @@ def do_register_case(
     grid: Unit | None = None,
     community: Unit | None = None,
     building: str = "",
-    latitude=None,
-    longitude=None,
-    resident=None,
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
+    resident: User | None = None,
     resident_name: str = "",
     resident_phone: str = "",
     phone_verified: bool = False,
@@ -62,7 +66,7 @@ def do_register_case(
     urgency: str = Urgency.NORMAL,
     open_for_claim: bool = False,
     idempotency_key: str | None = None,
-    photos: Iterable[File] = (),
+    photos: "Iterable[File[Any]]" = (),
     when: dt.datetime | None = None,
 ) -> Case:
     """Register a resident's concern as a case. `actor` is None for a visitor of the public
@@ -114,8 +118,10 @@ def do_register_case(
                 tracking_number=next_tracking_number(timezone.localtime(at).year),
                 idempotency_key=idempotency_key or None,
                 channel=channel,
-                recorded_by=actor if is_staff_actor else None,
-                resident=resident if resident is not None else (None if is_staff_actor else actor),
+                recorded_by=as_user(actor) if is_staff_actor else None,
+                resident=resident
+                if resident is not None
+                else (None if is_staff_actor else as_user(actor)),
                 resident_name="" if anonymous else clean_text(resident_name, one_line=True),
                 resident_phone=resident_phone,
                 phone_verified=bool(resident_phone) and (is_staff_actor or phone_verified),
@@ -168,7 +174,7 @@ def do_register_case(
     return case
 
 
-def _acting_unit(standing) -> int | None:
+def _acting_unit(standing: Standing) -> int | None:
     if standing.office_unit_id:
         return standing.office_unit_id
     return min(standing.handling_unit_ids) if standing.handling_unit_ids else None
@@ -180,7 +186,7 @@ def _handling_unit(unit: Unit) -> Unit:
     return unit
 
 
-def _leader(user):
+def _leader(user: User | None) -> User | None:
     if user is not None and not user.memberships.filter(role=Role.LEADER).exists():
         raise WorkflowError("invalid_leader", _("包案领导必须是区领导。"))
     return user
@@ -190,12 +196,12 @@ def _leader(user):
 def do_dispatch_case(
     case: Case,
     *,
-    actor,
+    actor: Actor,
     unit: Unit,
     co_units: Iterable[Unit] = (),
     instruction: str = "",
     category: Category | None = None,
-    leader=None,
+    leader: User | None = None,
     grid: Unit | None = None,
     when: dt.datetime | None = None,
 ) -> Case:
@@ -255,7 +261,8 @@ def do_dispatch_case(
         if grid.kind != Unit.Kind.GRID:
             raise WorkflowError("invalid_grid", _("所选网格无效。"))
         case.grid, case.community_id = grid, grid.parent_id
-        case.street_id = Unit.objects.values_list("parent_id", flat=True).get(pk=grid.parent_id)
+        street_ids = Unit.objects.values_list("parent_id", flat=True)
+        case.street_id = street_ids.get(pk=grid.parent_id)  # type: ignore[misc]  # a grid has a community
         fields += ["grid", "community", "street"]
     if lead_accepted:
         case.status = Status.REPLIED if case.replied_at else Status.IN_PROGRESS
@@ -282,7 +289,9 @@ def do_dispatch_case(
     return case
 
 
-def do_split_case(case: Case, *, actor, unit: Unit, co_units: Iterable[Unit], **kwargs) -> Case:
+def do_split_case(
+    case: Case, *, actor: Actor, unit: Unit, co_units: Iterable[Unit], **kwargs: Any
+) -> Case:
     co_units = list(co_units)
     if not co_units:
         raise WorkflowError("co_units_required", _("分派多部门时请至少选择一个协办单位。"))
@@ -290,7 +299,7 @@ def do_split_case(case: Case, *, actor, unit: Unit, co_units: Iterable[Unit], **
 
 
 @transaction.atomic
-def do_offer_case_for_claim(case: Case, *, actor, when: dt.datetime | None = None) -> Case:
+def do_offer_case_for_claim(case: Case, *, actor: Actor, when: dt.datetime | None = None) -> Case:
     """Let every department see the case and claim it (部门领题)."""
     case = lock_case(case)
     acting_unit = check("offer_for_claim", actor, case)
@@ -310,11 +319,12 @@ def do_offer_case_for_claim(case: Case, *, actor, when: dt.datetime | None = Non
 
 @transaction.atomic
 def do_claim_case(
-    case: Case, *, actor, unit: Unit | None = None, when: dt.datetime | None = None
+    case: Case, *, actor: Actor, unit: Unit | None = None, when: dt.datetime | None = None
 ) -> Case:
     """A department takes an unassigned case as its own (认领); it is accepted at once."""
     case = lock_case(case)
     acting_unit = check("claim", actor, case)
+    assert acting_unit is not None  # a department claims: its unit is the acting one
     at = now_or(when)
     if not case.open_for_claim:
         raise WorkflowError("not_claimable", _("该诉求未发布认领，请等待派单。"))
@@ -362,12 +372,13 @@ def do_claim_case(
 
 @transaction.atomic
 def do_blow_whistle(
-    case: Case, *, actor, units: Iterable[Unit], note: str, when: dt.datetime | None = None
+    case: Case, *, actor: Actor, units: Iterable[Unit], note: str, when: dt.datetime | None = None
 ) -> Case:
     """A grid, community or street summons departments to a problem it cannot solve alone
     (吹哨报到). If nobody handles the case yet, the whistling unit leads it."""
     case = lock_case(case)
     acting_unit = check("whistle", actor, case)
+    assert acting_unit is not None  # an area unit blows the whistle: its unit acts
     at = now_or(when)
     note = require_text(note, "note", _("吹哨事由"))
     units = [_handling_unit(unit) for unit in units]
@@ -426,7 +437,12 @@ def do_blow_whistle(
 
 @transaction.atomic
 def do_escalate_case(
-    case: Case, *, actor, note: str, leader=None, when: dt.datetime | None = None
+    case: Case,
+    *,
+    actor: Actor,
+    note: str,
+    leader: User | None = None,
+    when: dt.datetime | None = None,
 ) -> Case:
     """Send a case that needs a district decision up to the leadership."""
     case = lock_case(case)
@@ -455,7 +471,7 @@ def do_escalate_case(
 
 @transaction.atomic
 def do_instruct_case(
-    case: Case, *, actor, instruction: str, when: dt.datetime | None = None
+    case: Case, *, actor: Actor, instruction: str, when: dt.datetime | None = None
 ) -> Case:
     """A leader's written instruction (批示); it answers an escalation."""
     case = lock_case(case)
@@ -479,7 +495,9 @@ def do_instruct_case(
 
 
 @transaction.atomic
-def do_assign_leader(case: Case, *, actor, leader, when: dt.datetime | None = None) -> Case:
+def do_assign_leader(
+    case: Case, *, actor: Actor, leader: User, when: dt.datetime | None = None
+) -> Case:
     """Name the leader responsible for the case (包案领导)."""
     case = lock_case(case)
     acting_unit = check("assign_leader", actor, case)
@@ -498,7 +516,17 @@ def do_assign_leader(case: Case, *, actor, leader, when: dt.datetime | None = No
     return case
 
 
-def _end_case(case: Case, status: str, code: str, *, actor, acting_unit, at, note, fields=()):
+def _end_case(
+    case: Case,
+    status: str,
+    code: str,
+    *,
+    actor: Actor,
+    acting_unit: int | None,
+    at: dt.datetime,
+    note: str,
+    fields: Sequence[str] = (),
+) -> CaseEvent:
     from_status = case.status
     case.parts.filter(status__in=(Part.PartStatus.ASSIGNED, Part.PartStatus.ACCEPTED)).update(
         status=Part.PartStatus.CANCELLED
@@ -521,7 +549,7 @@ def _end_case(case: Case, status: str, code: str, *, actor, acting_unit, at, not
 
 @transaction.atomic
 def do_merge_case(
-    case: Case, *, actor, into: Case, note: str = "", when: dt.datetime | None = None
+    case: Case, *, actor: Actor, into: Case, note: str = "", when: dt.datetime | None = None
 ) -> Case:
     """Fold a duplicate into the case that carries the problem forward."""
     first, second = sorted([case.pk, into.pk])
@@ -559,7 +587,9 @@ def do_merge_case(
 
 
 @transaction.atomic
-def do_withdraw_case(case: Case, *, actor, reason: str, when: dt.datetime | None = None) -> Case:
+def do_withdraw_case(
+    case: Case, *, actor: Actor, reason: str, when: dt.datetime | None = None
+) -> Case:
     """The resident takes the concern back (or the office records that he did)."""
     case = lock_case(case)
     acting_unit = check("withdraw", actor, case)
@@ -577,7 +607,7 @@ def do_withdraw_case(case: Case, *, actor, reason: str, when: dt.datetime | None
 
 
 @transaction.atomic
-def do_void_case(case: Case, *, actor, reason: str, when: dt.datetime | None = None) -> Case:
+def do_void_case(case: Case, *, actor: Actor, reason: str, when: dt.datetime | None = None) -> Case:
     """The office voids a case that is not a real concern (test, abuse, mistaken entry)."""
     case = lock_case(case)
     acting_unit = check("void", actor, case)

@@ -1,9 +1,10 @@
 """The periodic scan that records each missed deadline once."""
 
 import datetime as dt
+import functools
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from lianxin.cases.actions.common import now_or
 from lianxin.cases.models import (
@@ -64,12 +65,12 @@ def do_record_overdue_cases(*, when: dt.datetime | None = None) -> dict[str, int
             event_ids = _insert_events(Case.objects.filter(window & owing), code, now)
             cursor.scanned_to = now
             cursor.save(update_fields=["scanned_to"])
-            transaction.on_commit(lambda ids=event_ids: announce(ids))
+            transaction.on_commit(functools.partial(announce, event_ids))
         counts[code] = len(event_ids)
     return counts
 
 
-def _insert_events(cases, code: str, at: dt.datetime) -> list[int]:
+def _insert_events(cases: QuerySet[Case], code: str, at: dt.datetime) -> list[int]:
     """One statement for any number of cases: no case or event objects in Python."""
     matched = cases.order_by().values(ref=F("pk"), state=F("status"))
     select_sql, select_params = matched.query.sql_with_params()

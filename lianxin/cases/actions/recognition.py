@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.accounts.models import Actor
 from lianxin.cases.actions.common import lock_case, now_or, record, require_text
 from lianxin.cases.models import Case, CasePhoto
 from lianxin.cases.rules import WorkflowError, check
@@ -19,7 +20,9 @@ MAX_NOTE_LENGTH = 500
 
 
 @transaction.atomic
-def do_mark_exemplary(case: Case, *, actor, note: str, when: dt.datetime | None = None) -> Case:
+def do_mark_exemplary(
+    case: Case, *, actor: Actor, note: str, when: dt.datetime | None = None
+) -> Case:
     """Mark a closed case as exemplary with a short write-up; marking again edits it."""
     case = lock_case(case)
     acting_unit = check("mark_exemplary", actor, case)
@@ -46,7 +49,7 @@ def do_mark_exemplary(case: Case, *, actor, note: str, when: dt.datetime | None 
 
 @transaction.atomic
 def do_unmark_exemplary(
-    case: Case, *, actor, note: str = "", when: dt.datetime | None = None
+    case: Case, *, actor: Actor, note: str = "", when: dt.datetime | None = None
 ) -> Case:
     """Take a case off the exemplary list; the write-up stays in the marking event."""
     case = lock_case(case)
@@ -69,7 +72,7 @@ def do_unmark_exemplary(
 
 @transaction.atomic
 def do_set_photo_public(
-    photo: CasePhoto, *, actor, public: bool, when: dt.datetime | None = None
+    photo: CasePhoto, *, actor: Actor, public: bool, when: dt.datetime | None = None
 ) -> CasePhoto:
     """The office shows a case's photo to the public (the keyless Open311 feed), or stops.
 

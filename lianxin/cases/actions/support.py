@@ -7,6 +7,7 @@ import re
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.accounts.models import Actor
 from lianxin.cases.access import is_staff
 from lianxin.cases.actions.common import lock_case, now_or, record
 from lianxin.cases.actions.intake import PHONE_RE
@@ -25,7 +26,7 @@ SUPPORT_LABEL = _("附议")
 def do_support_case(
     case: Case,
     *,
-    actor,
+    actor: Actor,
     phone: str = "",
     comment: str = "",
     when: dt.datetime | None = None,
@@ -95,7 +96,7 @@ def do_support_case(
 
 @transaction.atomic
 def do_link_cases(
-    case: Case, *, actor, other: Case, note: str = "", when: dt.datetime | None = None
+    case: Case, *, actor: Actor, other: Case, note: str = "", when: dt.datetime | None = None
 ) -> Case:
     """Mark two open cases as related (the same place, a similar problem) without merging:
     each keeps its own handling, and each timeline points at the other. Linking is the

@@ -9,7 +9,7 @@ nothing and writes no event; saving a difference writes the difference.
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -32,15 +32,16 @@ from lianxin.registry.models import (
 )
 
 Outcome = Literal["created", "updated", "unchanged"]
+_Row = TypeVar("_Row")
 
 
 @dataclass(frozen=True)
-class Saved:
+class Saved(Generic[_Row]):
     """What a save action did: the row, and whether it was created, updated or unchanged."""
 
-    row: object
+    row: _Row
     outcome: Outcome
-    changes: dict
+    changes: dict[str, Any]
 
 
 def _event(code: str, actor, at, *, household=None, pair=None, **data) -> None:
@@ -112,7 +113,7 @@ def do_save_household(
     note: str = "",
     residents: list[dict] | None = None,
     when: dt.datetime | None = None,
-) -> Saved:
+) -> Saved[Household]:
     """Create the household at `address` in `community`, or bring it up to these values.
 
     `residents`, when given, is the whole list of members ({name, relation, birth_year,
@@ -230,7 +231,7 @@ def do_save_cadre(
     experienced: bool = False,
     user=None,
     when: dt.datetime | None = None,
-) -> Saved:
+) -> Saved[Cadre]:
     """Create or update a cadre, found by phone, or by name within his employer."""
     at = when or timezone.now()
     name = (name or "").strip()
@@ -279,7 +280,7 @@ def _community_of(unit: Unit) -> Unit | None:
 
 def do_save_pair(
     *, actor, code: str, community: Unit, cadres: list[Cadre], when: dt.datetime | None = None
-) -> Saved:
+) -> Saved[Pair]:
     """Create the pair `code` of these cadres, or replace the members who changed.
 
     A pair has two cadres; a pair of one is allowed while a replacement is found (the
@@ -298,7 +299,7 @@ def do_save_pair(
     with transaction.atomic():
         pair = Pair.objects.select_for_update().filter(code=code).first()
         created = pair is None
-        if created:
+        if pair is None:
             pair = Pair.objects.create(code=code, community=community)
             _event("registry.pair.created", actor, at, pair=pair)
         elif pair.community_id != community.pk:
@@ -306,7 +307,7 @@ def do_save_pair(
             pair.save(update_fields=["community"])
         current = {m.cadre_id: m for m in pair.memberships.filter(until__isnull=True)}
         wanted = {c.pk for c in cadres}
-        changes = {}
+        changes: dict[str, list[int]] = {}
         for cadre_id, member in current.items():
             if cadre_id not in wanted:
                 member.until = today

@@ -171,7 +171,8 @@ def clean_answers(round_: Round | None, answers: dict) -> dict:
                 )
             continue
         if question.kind == Question.Kind.YES_NO:
-            value = {True: "yes", False: "no"}.get(value, value)
+            as_word: dict[object, str] = {True: "yes", False: "no"}
+            value = as_word.get(value, value)
             if value not in ("yes", "no"):
                 raise WorkflowError(
                     "invalid", _("第%(n)s题只能回答“是”或“否”。") % {"n": question.position}
@@ -272,7 +273,7 @@ def do_record_visit(
         )
     except IntegrityError:
         # The same form raced itself (sent again while the first sending was on its way).
-        existing = client_key and Visit.objects.filter(client_key=client_key).first()
+        existing = Visit.objects.filter(client_key=client_key).first() if client_key else None
         if existing:
             return existing
         raise

@@ -60,7 +60,13 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except ImportRefused as refused:
             self.stderr.write(refused.message)
-            summary = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "errors": 0}
+            summary: dict[str, int | str] = {
+                "rows": 0,
+                "created": 0,
+                "updated": 0,
+                "unchanged": 0,
+                "errors": 0,
+            }
             summary["refused"] = refused.message
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
             sys.exit(2)
@@ -101,7 +107,7 @@ def stats() -> dict:
         "heard_cases": models.HeardCase,
         "corrections": models.HouseholdCorrection,
     }
-    result: dict = {name: model.objects.count() for name, model in counted.items()}
+    result: dict = {name: model._default_manager.count() for name, model in counted.items()}
     result["active_households"] = models.Household.objects.filter(active=True).count()
     households = result["active_households"]
     visited = dict(
