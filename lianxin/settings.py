@@ -257,6 +257,9 @@ USE_X_FORWARDED_FOR = envbool("USE_X_FORWARDED_FOR", "0")
 # Residents' submissions on /m/, per day (0 switches a limit off).
 PORTAL_SUBMISSIONS_PER_ADDRESS = envint("PORTAL_SUBMISSIONS_PER_ADDRESS", "20")
 PORTAL_SUBMISSIONS_PER_PHONE = envint("PORTAL_SUBMISSIONS_PER_PHONE", "5")
+# Wrong guesses when following a case: per address in 15 minutes, per tracking number a day.
+PORTAL_FOLLOW_FAILURES_PER_ADDRESS = envint("PORTAL_FOLLOW_FAILURES_PER_ADDRESS", "5")
+PORTAL_FOLLOW_FAILURES_PER_CASE = envint("PORTAL_FOLLOW_FAILURES_PER_CASE", "20")
 # One-time codes that verify a phone before any text about a case goes to it.
 PHONE_CODES_PER_PHONE = envint("PHONE_CODES_PER_PHONE", "5")  # per day
 PHONE_CODES_PER_ADDRESS = envint("PHONE_CODES_PER_ADDRESS", "10")  # per day

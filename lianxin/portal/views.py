@@ -5,8 +5,6 @@ of the phone he gave; the proof lasts for his session (`SEEN_KEY`). Rating
 needs an account: the workflow lets only the case's own resident rate it.
 """
 
-import time
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -57,9 +55,7 @@ KEPT_FIELDS: tuple[str, ...] = (
 )
 KEPT_FIELDS += ("name", "phone", "anonymous", "token")
 SEEN_KEY = "portal_cases"  # pks of the cases this session has proved (or submitted)
-FAILURES_KEY = "portal_follow_failures"  # times of recent wrong guesses
-MAX_FAILURES = 5
-FAILURE_WINDOW = 15 * 60  # seconds
+FAILURE_WINDOW = 15 * 60  # seconds: the window of the per-address limit on wrong guesses
 # The form field a workflow refusal is about, so that the message sits beside it.
 ERROR_FIELDS = {
     "title_required": "title",
@@ -215,31 +211,46 @@ def submitted(request, pk):
     return render(request, "portal/submitted.html", {"case": case})
 
 
-def _recent_failures(request) -> list[float]:
-    now = time.time()
-    return [t for t in request.session.get(FAILURES_KEY, []) if now - t < FAILURE_WINDOW]
+def _follow_limits() -> tuple[Limit, Limit]:
+    """Wrong guesses are counted in the shared cache, not in the session (which a guesser
+    drops with its cookie): per address, and per tracking number from any address, so
+    that the 10,000 possible last-four-digits take months to try, not minutes."""
+    return (
+        Limit("follow-address", settings.PORTAL_FOLLOW_FAILURES_PER_ADDRESS, FAILURE_WINDOW),
+        Limit("follow-case", settings.PORTAL_FOLLOW_FAILURES_PER_CASE, DAY),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def follow(request):
-    throttled = len(_recent_failures(request)) >= MAX_FAILURES
+    by_address, by_case = _follow_limits()
+    address = client_address(request)
+    throttled = by_address.exceeded(address)
+    case_throttled = False
     if request.method == "POST" and not throttled:
         form = FollowForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            case = case_by_visitor_proof(data["tracking_number"], data["phone_last4"])
+            number = data["tracking_number"]
+            case_throttled = by_case.exceeded(number)
+            case = None if case_throttled else case_by_visitor_proof(number, data["phone_last4"])
             if case is not None:
-                request.session.pop(FAILURES_KEY, None)
                 _remember(request, case)
                 return redirect("portal:case", pk=case.pk)
-            request.session[FAILURES_KEY] = [*_recent_failures(request), time.time()]
-            throttled = len(request.session[FAILURES_KEY]) >= MAX_FAILURES
-            form.add_error(None, _("未找到相符的诉求，请核对受理编号和手机号后四位。"))
+            if not case_throttled:
+                by_address.hit(address)
+                by_case.hit(number)
+                throttled = by_address.exceeded(address)
+                form.add_error(None, _("未找到相符的诉求，请核对受理编号和手机号后四位。"))
     else:
         form = FollowForm(request.POST or None)
-    return render(
-        request, "portal/follow.html", {"form": form, "throttled": throttled, "nav": "follow"}
-    )
+    context = {
+        "form": form,
+        "throttled": throttled,
+        "case_throttled": case_throttled,
+        "nav": "follow",
+    }
+    return render(request, "portal/follow.html", context)
 
 
 @require_GET

@@ -1,12 +1,12 @@
 """Following a case with its tracking number and the last four digits of the phone."""
 
-from django.test import Client
+import time_machine
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from lianxin.cases import actions
 from lianxin.cases.models import Case
-from lianxin.portal.views import MAX_FAILURES
-from lianxin.test import LianxinTestCase
+from lianxin.test import LianxinTestCase, at
 
 NEUTRAL = "未找到相符的诉求，请核对受理编号和手机号后四位。"
 
@@ -14,7 +14,9 @@ NEUTRAL = "未找到相符的诉求，请核对受理编号和手机号后四位
 class FollowTest(LianxinTestCase):
     url = reverse("portal:follow")
 
-    def follow(self, case_or_number, digits="1234", client=None):
+    def follow(self, case_or_number, digits="1234", client=None, address=None):
+        if address is not None:
+            client = Client(REMOTE_ADDR=address)
         number = getattr(case_or_number, "tracking_number", case_or_number)
         return (client or self.client).post(
             self.url, {"tracking_number": number, "phone_last4": digits}
@@ -52,14 +54,41 @@ class FollowTest(LianxinTestCase):
         self.assertContains(self.follow(case, "----"), "请填写4位数字")
         self.assertContains(self.follow(case, "0000"), NEUTRAL)
 
-    def test_guessing_is_throttled_per_session(self):
+    @override_settings(PORTAL_FOLLOW_FAILURES_PER_ADDRESS=5)
+    def test_guessing_is_throttled_per_address_whatever_the_session(self):
         case = self.register()
-        for _ in range(MAX_FAILURES):
-            self.follow(case, "0000")
-        response = self.follow(case, "1234")  # even the right digits, for a while
-        self.assertContains(response, "查询次数过多")
-        self.assertEqual(self.client.get(reverse("portal:case", args=[case.pk])).status_code, 404)
-        self.assertRedirects(self.follow(case, "1234", client=Client()), f"/m/cases/{case.pk}/")
+        other = self.register(title="另一件诉求")
+        with time_machine.travel(at(2026, 3, 10, 9), tick=False):
+            for _ in range(5):
+                self.follow(case, "0000", address="10.0.0.1")
+            # Even the right digits, and from a new session (the cookie dropped).
+            response = self.follow(case, "1234", address="10.0.0.1")
+            self.assertContains(response, "查询次数过多")
+            self.assertContains(self.follow(other, "1234", address="10.0.0.1"), "查询次数过多")
+            self.assertRedirects(
+                self.follow(case, "1234", address="10.0.0.2"), f"/m/cases/{case.pk}/"
+            )
+        with time_machine.travel(at(2026, 3, 10, 9, 16), tick=False):
+            self.assertRedirects(
+                self.follow(other, "1234", address="10.0.0.1"), f"/m/cases/{other.pk}/"
+            )
+
+    @override_settings(PORTAL_FOLLOW_FAILURES_PER_CASE=20)
+    def test_a_tracking_number_guessed_from_many_addresses_is_locked_for_the_day(self):
+        case = self.register()
+        other = self.register(title="另一件诉求")
+        with time_machine.travel(at(2026, 3, 10, 9), tick=False):
+            for i in range(20):
+                self.follow(case, f"{i:04d}", address=f"10.0.1.{i}")
+            response = self.follow(case, "1234", address="10.0.2.1")
+            self.assertContains(response, "该受理编号今日查询失败次数过多")
+            self.assertRedirects(
+                self.follow(other, "1234", address="10.0.2.1"), f"/m/cases/{other.pk}/"
+            )
+        with time_machine.travel(at(2026, 3, 11, 9), tick=False):
+            self.assertRedirects(
+                self.follow(case, "1234", address="10.0.2.1"), f"/m/cases/{case.pk}/"
+            )
 
     def test_a_case_page_is_404_without_proof(self):
         case = self.register()
