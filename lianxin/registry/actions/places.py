@@ -16,7 +16,6 @@ from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import Unit
 from lianxin.registry import rules
 from lianxin.registry.actions.registers import (
-    Outcome,
     Saved,
     _apply,
     _community_and_grid,
@@ -62,24 +61,15 @@ def do_save_building(
         "latitude": latitude,
         "longitude": longitude,
     }
-    with transaction.atomic():
-        building = (
-            Building.objects.select_for_update()
-            .filter(community=community, address_key=key)
-            .first()
-        )
-        if building is None:
-            building = Building.objects.create(
-                community=community, address=address, address_key=key, **values
-            )
-            _event("registry.building.created", actor, at, building=building.pk)
-            return Saved(building, "created", {})
-        changes = _apply(building, values)
-        if not changes:
-            return Saved(building, "unchanged", {})
-        building.save()
-        _event("registry.building.updated", actor, at, building=building.pk, changes=changes)
-        return Saved(building, "updated", changes)
+    return _save_matched(
+        Building,
+        "building",
+        match={"community": community, "address_key": key},
+        created={"address": address},
+        values=values,
+        actor=actor,
+        at=at,
+    )
 
 
 def do_save_shop(
@@ -113,22 +103,29 @@ def do_save_shop(
         "trade": (trade or "").strip(),
         "active": True,
     }
+    return _save_matched(
+        Shop,
+        "shop",
+        match={"community": community, "address_key": key, "name": name},
+        created={"address": address},
+        values=values,
+        actor=actor,
+        at=at,
+    )
+
+
+def _save_matched(model, noun: str, *, match: dict, created: dict, values: dict, actor, at):
+    """Create the row `match` finds none of, or bring the one it finds up to `values`;
+    write an event (`registry.<noun>.created/updated`) only for what changed."""
     with transaction.atomic():
-        shop = (
-            Shop.objects.select_for_update()
-            .filter(community=community, address_key=key, name=name)
-            .first()
-        )
-        if shop is None:
-            shop = Shop.objects.create(
-                community=community, name=name, address=address, address_key=key, **values
-            )
-            _event("registry.shop.created", actor, at, shop=shop.pk)
-            outcome: Outcome = "created"
-            return Saved(shop, outcome, {})
-        changes = _apply(shop, values)
+        row = model.objects.select_for_update().filter(**match).first()
+        if row is None:
+            row = model.objects.create(**match, **created, **values)
+            _event(f"registry.{noun}.created", actor, at, **{noun: row.pk})
+            return Saved(row, "created", {})
+        changes = _apply(row, values)
         if not changes:
-            return Saved(shop, "unchanged", {})
-        shop.save()
-        _event("registry.shop.updated", actor, at, shop=shop.pk, changes=changes)
-        return Saved(shop, "updated", changes)
+            return Saved(row, "unchanged", {})
+        row.save()
+        _event(f"registry.{noun}.updated", actor, at, **{noun: row.pk}, changes=changes)
+        return Saved(row, "updated", changes)
