@@ -36,6 +36,10 @@ class Limit:
         """Whether `ident` has used up this window, without counting a use."""
         return self.limit > 0 and (cache.get(self._key(ident)) or 0) >= self.limit
 
+    def reset(self, ident: str) -> None:
+        """Forget `ident`'s uses in the current window."""
+        cache.delete(self._key(ident))
+
     def _key(self, ident: str) -> str:
         return f"rl:{self.name}:{ident}:{int(time.time() // self.window)}"
 

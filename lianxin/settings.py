@@ -260,6 +260,11 @@ PORTAL_SUBMISSIONS_PER_PHONE = envint("PORTAL_SUBMISSIONS_PER_PHONE", "5")
 # Wrong guesses when following a case: per address in 15 minutes, per tracking number a day.
 PORTAL_FOLLOW_FAILURES_PER_ADDRESS = envint("PORTAL_FOLLOW_FAILURES_PER_ADDRESS", "5")
 PORTAL_FOLLOW_FAILURES_PER_CASE = envint("PORTAL_FOLLOW_FAILURES_PER_CASE", "20")
+# Wrong passwords before sign-in is refused, per account and per client address, in a
+# window of SIGNIN_LOCKOUT_MINUTES (0 switches a count off; docs/security.md).
+SIGNIN_FAILURES_PER_ACCOUNT = envint("SIGNIN_FAILURES_PER_ACCOUNT", "10")
+SIGNIN_FAILURES_PER_ADDRESS = envint("SIGNIN_FAILURES_PER_ADDRESS", "30")
+SIGNIN_LOCKOUT_MINUTES = envint("SIGNIN_LOCKOUT_MINUTES", "15")
 # One-time codes that verify a phone before any text about a case goes to it.
 PHONE_CODES_PER_PHONE = envint("PHONE_CODES_PER_PHONE", "5")  # per day
 PHONE_CODES_PER_ADDRESS = envint("PHONE_CODES_PER_ADDRESS", "10")  # per day

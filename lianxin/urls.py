@@ -1,15 +1,25 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+
+from lianxin.accounts.signin import AdminSignInForm
+from lianxin.accounts.views import SignInView
 
 admin.site.site_header = _("连心 · 系统管理")
 admin.site.site_title = _("连心")
 admin.site.index_title = _("系统管理")
 
 urlpatterns = [
+    # The admin signs in on the staff page's form and lockout; admin.site's own
+    # login view is never reached (this pattern comes first).
+    path(
+        "admin/login/",
+        SignInView.as_view(form_class=AdminSignInForm, next_page=reverse_lazy("admin:index")),
+        name="admin_login",
+    ),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("m/", include("lianxin.portal.urls")),

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianxin.accounts.actions import do_register_resident
+from lianxin.accounts.signin import ResidentSignInForm
+from lianxin.accounts.views import SignInView
 from lianxin.cases.access import (
     access_case_by_id,
     access_case_for_visitor,
@@ -337,7 +338,8 @@ def signup(request):
     return render(request, "portal/signup.html", {"form": form})
 
 
-class PortalLoginView(LoginView):
+class PortalLoginView(SignInView):
+    form_class = ResidentSignInForm
     template_name = "portal/login.html"
     next_page = reverse_lazy("portal:mine")  # type: ignore[assignment]  # Django takes lazy URLs
 
