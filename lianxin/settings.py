@@ -156,8 +156,15 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's four checks, on sign-up, password change and reset; two say it in our words.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "lianxin.accounts.passwords.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["phone", "full_name", "username", "email"]},
+    },
+    {"NAME": "lianxin.accounts.passwords.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workbench:home"

@@ -4,7 +4,7 @@ from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.accounts.signin import AdminSignInForm
-from lianxin.accounts.views import SignInView
+from lianxin.accounts.views import PasswordChangeView, SignInView
 
 admin.site.site_header = _("连心 · 系统管理")
 admin.site.site_title = _("连心")
@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("m/", include("lianxin.portal.urls")),
     path("open311/v2/", include("lianxin.open311.urls")),

@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.accounts.models import User
 from lianxin.cases.models import Category, Satisfaction
 from lianxin.cases.photos import MAX_PHOTOS, clean_photo
 from lianxin.geo.coords import WGS84
@@ -15,7 +16,6 @@ from lianxin.geo.points import parse_point
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
-MIN_PASSWORD_LENGTH = 8
 
 
 def category_choices() -> list:
@@ -232,12 +232,15 @@ class SignupForm(forms.Form):
     def clean(self):
         data = super().clean()
         password = data.get("password")
-        if password and len(password) < MIN_PASSWORD_LENGTH:
-            # Django's own message for this has no Chinese translation yet.
-            self.add_error("password", _("密码至少需要8位。"))
-        elif password:
+        if password:
+            # The account to be: the similarity check compares with its phone and name.
+            user = User(
+                username=data.get("phone", ""),
+                phone=data.get("phone", ""),
+                full_name=data.get("full_name", ""),
+            )
             try:
-                validate_password(data["password"])
+                validate_password(password, user)
             except ValidationError as error:
                 self.add_error("password", error)
         return data

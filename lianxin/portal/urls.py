@@ -14,4 +14,5 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("signup/", views.signup, name="signup"),
     path("login/", views.PortalLoginView.as_view(), name="login"),
+    path("password/", views.PortalPasswordChangeView.as_view(), name="password_change"),
 ]

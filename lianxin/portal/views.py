@@ -13,12 +13,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianxin.accounts.actions import do_register_resident
 from lianxin.accounts.signin import ResidentSignInForm
-from lianxin.accounts.views import SignInView
+from lianxin.accounts.views import PasswordChangeView, SignInView
 from lianxin.cases.access import (
     access_case_by_id,
     access_case_for_visitor,
@@ -342,6 +343,12 @@ class PortalLoginView(SignInView):
     form_class = ResidentSignInForm
     template_name = "portal/login.html"
     next_page = reverse_lazy("portal:mine")  # type: ignore[assignment]  # Django takes lazy URLs
+
+
+@method_decorator(login_required(login_url=reverse_lazy("portal:login")), name="dispatch")
+class PortalPasswordChangeView(PasswordChangeView):
+    template_name = "portal/password_change.html"
+    success_url = reverse_lazy("portal:mine")
 
 
 @require_GET
