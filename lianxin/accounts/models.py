@@ -57,6 +57,11 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
+def holds_staff_role(user: User) -> bool:
+    """Whether `user` works for the district: an admin-site user or any role but resident."""
+    return user.is_staff or user.memberships.exclude(role=Role.RESIDENT).exists()
+
+
 # Who acts: a user, a visitor of the public pages, or nobody (a job, an import).
 Actor: TypeAlias = User | AnonymousUser | None
 

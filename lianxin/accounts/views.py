@@ -7,6 +7,7 @@ from django.contrib.auth.views import LoginView
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from lianxin.accounts.middleware import TIMED_OUT_KEY
 from lianxin.accounts.signin import StaffSignInForm
 
 
@@ -14,6 +15,11 @@ class SignInView(LoginView):
     """Django's sign-in page, answering 429 while the account or the address is locked."""
 
     form_class = StaffSignInForm
+
+    def get_context_data(self, **kwargs):
+        # Said once, on the page the idle timeout sent the user to.
+        timed_out = self.request.session.pop(TIMED_OUT_KEY, False)
+        return super().get_context_data(timed_out=timed_out, **kwargs)
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
