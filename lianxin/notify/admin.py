@@ -1,5 +1,7 @@
 """Admin: the message templates, editable; the message log, read-only, with a resend."""
 
+import re
+
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -9,6 +11,9 @@ from django.utils.translation import ngettext
 from lianxin.cases.models import mask_phone
 from lianxin.notify.kinds import KINDS, PLACEHOLDER_LABELS
 from lianxin.notify.models import Message, MessageTemplate
+
+CODE_KINDS = {"resident.code"}
+CODE_RE = re.compile(r"\d{4,}")
 
 
 @admin.register(MessageTemplate)
@@ -38,7 +43,18 @@ class MessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["case"]
     actions = ["resend"]
-    readonly_fields = [field.name for field in Message._meta.fields]
+    # The text shows through `shown_text`, which hides a code's digits.
+    exclude = ["text"]
+    readonly_fields = [field.name for field in Message._meta.fields if field.name != "text"]
+    readonly_fields.append("shown_text")
+
+    @admin.display(description=_("内容"))
+    def shown_text(self, obj):
+        """A code text without its code: whoever reads the log could otherwise verify a
+        phone he does not hold, or reset its account's password, while the code lives."""
+        if obj.kind in CODE_KINDS:
+            return CODE_RE.sub("******", obj.text)
+        return obj.text
 
     @admin.display(description=_("手机号"))
     def masked_phone(self, obj):

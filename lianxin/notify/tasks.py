@@ -3,11 +3,13 @@
 import datetime as dt
 import logging
 
+from django.db.models import Q
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from lianxin.cases.models import CaseEvent
+from lianxin.notify.models import PhoneCode
 from lianxin.notify.outbox import queue_messages, send_message, sweep
 from lianxin.notify.routing import plan_event, plan_reply_due
 
@@ -57,6 +59,23 @@ def resend_due_messages() -> int:
     if ids:
         send_messages(ids)
     return len(ids)
+
+
+# How long a spent or expired code is kept: a day, the longest window of the code limits,
+# so that the rows still show what was asked that day when someone looks into abuse.
+PHONE_CODE_KEEP = dt.timedelta(days=1)
+
+
+@db_periodic_task(crontab(hour="3", minute="17"))
+def remove_old_phone_codes() -> int:
+    """Delete codes expired more than a day ago, except a signed-in resident's proof of
+    his account's phone, which `account_phone_verified` reads for as long as he keeps it
+    (an account whose phone is proved asks for no more codes, so these stay few). The
+    rate limits count in the cache, not in these rows."""
+    stale = PhoneCode.objects.filter(expires_at__lt=timezone.now() - PHONE_CODE_KEEP)
+    proofs = Q(user__isnull=False, verified_at__isnull=False)
+    deleted, _ = stale.exclude(proofs).delete()
+    return deleted
 
 
 def on_case_events_committed(sender, event_ids, **kwargs) -> None:
