@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.accounts.signin import AdminSignInForm
 from lianxin.accounts.views import PasswordChangeView, SignInView
+from lianxin.portal.views import PasswordResetConfirmView, PasswordResetView
 
 admin.site.site_header = _("连心 · 系统管理")
 admin.site.site_title = _("连心")
@@ -22,6 +23,24 @@ urlpatterns = [
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", PasswordChangeView.as_view(), name="password_change"),
+    # Staff with a phone on their account reset through it, as residents do on /m/.
+    path(
+        "password/reset/",
+        PasswordResetView.as_view(
+            template_name="accounts/password_reset.html",
+            confirm_url=reverse_lazy("password_reset_confirm"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/confirm/",
+        PasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html",
+            start_url=reverse_lazy("password_reset"),
+            done_url=reverse_lazy("login"),
+        ),
+        name="password_reset_confirm",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("m/", include("lianxin.portal.urls")),
     path("open311/v2/", include("lianxin.open311.urls")),

@@ -7,6 +7,9 @@
    verified when the code matches; too many wrong tries spend the code.
 A signed-in resident who verifies his account's phone keeps it verified
 (`account_phone_verified`); a visitor's proof lasts for his session (the portal).
+3. A forgotten password is reset with a code to the account's phone
+   (`do_send_reset_code`, `do_reset_password`), with the same limits, never telling
+   whether a phone has an account.
 """
 
 import datetime as dt
@@ -20,6 +23,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.accounts.actions import do_set_password
+from lianxin.accounts.models import User
 from lianxin.cases.rules import WorkflowError
 from lianxin.notify.models import MessageTemplate, PhoneCode
 from lianxin.notify.outbox import queue_messages
@@ -43,8 +48,9 @@ def _hash(phone: str, code: str) -> str:
     return salted_hmac("lianxin.notify.verify", f"{phone}:{code}", algorithm="sha256").hexdigest()
 
 
-def do_send_phone_code(phone: str, *, client: str, user=None) -> PhoneCode:
-    """Text a fresh code to `phone`; WorkflowError (in Chinese) when it may not be sent."""
+def _count_code_request(phone: str, client: str) -> str:
+    """The phone, cleaned, once the request for a code to it is within the limits and
+    counted against them; WorkflowError (in Chinese) when a code may not be sent."""
     phone = re.sub(r"\s", "", phone or "")
     if not MOBILE_RE.match(phone):
         raise WorkflowError("invalid_phone", _("请填写11位手机号。"))
@@ -57,6 +63,16 @@ def do_send_phone_code(phone: str, *, client: str, user=None) -> PhoneCode:
     if not (limits["phone"].hit(phone) and limits["address"].hit(client)):
         raise WorkflowError("code_limited", _("今天获取验证码的次数已达上限，请明天再试。"))
     limits["interval"].hit(phone)
+    return phone
+
+
+def do_send_phone_code(phone: str, *, client: str, user=None) -> PhoneCode:
+    """Text a fresh code to `phone`; WorkflowError (in Chinese) when it may not be sent."""
+    phone = _count_code_request(phone, client)
+    return _send_code(phone, user=user)
+
+
+def _send_code(phone: str, *, user) -> PhoneCode:
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     minutes = settings.PHONE_CODE_MINUTES
@@ -116,3 +132,30 @@ def account_phone_verified(user, phone: str) -> bool:
     if user is None or not user.is_authenticated or not phone or user.phone != phone:
         return False
     return PhoneCode.objects.filter(user=user, phone=phone, verified_at__isnull=False).exists()
+
+
+def do_send_reset_code(phone: str, *, client: str) -> None:
+    """Text a code for a password reset to `phone` if an active account has it.
+
+    Whether it has one is never told: a phone without an account is counted against the
+    same limits and answered the same, and only no text goes out."""
+    phone = _count_code_request(phone, client)
+    if User.objects.filter(phone=phone, is_active=True).exists():
+        _send_code(phone, user=None)
+
+
+def do_reset_password(phone: str, code: str, password: str) -> User:
+    """Set the password of the account with `phone` once `code` proves the phone.
+
+    WorkflowError `reset_failed` for every failure of the code or the account, one
+    message for all, so that the page says nothing about whether the phone has one."""
+    failed = WorkflowError("reset_failed", _("验证码不正确或已失效，请核对短信或重新获取。"))
+    phone = re.sub(r"\s", "", phone or "")
+    user = User.objects.filter(phone=phone, is_active=True).first()
+    if user is None:
+        raise failed
+    try:
+        do_check_phone_code(phone, code, user=user)
+    except WorkflowError:
+        raise failed from None
+    return do_set_password(user, password)

@@ -244,3 +244,57 @@ class SignupForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password", error)
         return data
+
+
+class ResetRequestForm(forms.Form):
+    phone = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        error_messages={"required": _("请填写手机号。")},
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean_phone(self):
+        phone = re.sub(r"\s", "", self.cleaned_data["phone"])
+        if not MOBILE_RE.match(phone):
+            raise ValidationError(_("请填写11位手机号。"))
+        return phone
+
+
+class ResetPasswordForm(forms.Form):
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        error_messages={"required": _("请填写短信验证码。")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        error_messages={"required": _("请设置新密码。")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("再输一次新密码"),
+        strip=False,
+        error_messages={"required": _("请再输一次新密码。")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, phone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phone = phone
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("new_password1"), data.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("两次输入的密码不一致。"))
+        elif first:
+            # Compared with the phone only: the account's name would tell whether the
+            # phone has an account.
+            try:
+                validate_password(first, User(username=self.phone, phone=self.phone))
+            except ValidationError as error:
+                self.add_error("new_password1", error)
+        return data

@@ -15,4 +15,10 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("password/", views.PortalPasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/confirm/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
 ]

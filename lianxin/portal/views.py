@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianxin.accounts.actions import do_register_resident
@@ -40,8 +41,21 @@ from lianxin.cases.photos import photo_response
 from lianxin.cases.rules import WorkflowError
 from lianxin.cases.sla import deadline_state
 from lianxin.cases.timeline import event_label
-from lianxin.notify.verify import account_phone_verified, do_check_phone_code, do_send_phone_code
-from lianxin.portal.forms import ConcernForm, FollowForm, RatingForm, SignupForm
+from lianxin.notify.verify import (
+    account_phone_verified,
+    do_check_phone_code,
+    do_reset_password,
+    do_send_phone_code,
+    do_send_reset_code,
+)
+from lianxin.portal.forms import (
+    ConcernForm,
+    FollowForm,
+    RatingForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SignupForm,
+)
 from lianxin.ratelimit import DAY, Limit, client_address
 
 VERIFIED_KEY = "portal_verified_phone"  # the phone this session proved with a code
@@ -349,6 +363,77 @@ class PortalLoginView(SignInView):
 class PortalPasswordChangeView(PasswordChangeView):
     template_name = "portal/password_change.html"
     success_url = reverse_lazy("portal:mine")
+
+
+RESET_PHONE_KEY = "password_reset_phone"  # the phone step 1 sent a code to, for step 2
+
+
+class PasswordResetView(View):
+    """Step 1 of a reset: the phone, to which a code goes if an account has it.
+
+    The answer is the same whether or not it has one (`do_send_reset_code`). The staff
+    sign-in page uses the same steps with its own templates (lianxin/urls.py)."""
+
+    template_name = "portal/password_reset.html"
+    confirm_url = reverse_lazy("portal:password_reset_confirm")
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": ResetRequestForm()})
+
+    def post(self, request):
+        form = ResetRequestForm(request.POST)
+        status = 200
+        if form.is_valid():
+            phone = form.cleaned_data["phone"]
+            try:
+                do_send_reset_code(phone, client=client_address(request))
+            except WorkflowError as error:
+                form.add_error("phone", str(error.message))
+                status = {"code_too_soon": 429, "code_limited": 429}.get(error.code, 400)
+            else:
+                request.session[RESET_PHONE_KEY] = phone
+                messages.info(
+                    request,
+                    _("如该手机号已注册，验证码已发送至%(phone)s，%(minutes)d分钟内有效。")
+                    % {"phone": mask_phone(phone), "minutes": settings.PHONE_CODE_MINUTES},
+                )
+                return redirect(self.confirm_url)
+        return render(request, self.template_name, {"form": form}, status=status)
+
+
+class PasswordResetConfirmView(View):
+    """Step 2: the code from the text, and the new password."""
+
+    template_name = "portal/password_reset_confirm.html"
+    start_url = reverse_lazy("portal:password_reset")
+    done_url = reverse_lazy("portal:login")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.phone = request.session.get(RESET_PHONE_KEY)
+        if not self.phone:
+            return redirect(self.start_url)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return self.render(ResetPasswordForm(phone=self.phone))
+
+    def post(self, request):
+        form = ResetPasswordForm(request.POST, phone=self.phone)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                do_reset_password(self.phone, data["code"], data["new_password1"])
+            except WorkflowError as error:
+                form.add_error("code", str(error.message))
+            else:
+                del request.session[RESET_PHONE_KEY]
+                messages.success(request, _("密码已重设，请用新密码登录。"))
+                return redirect(self.done_url)
+        return self.render(form)
+
+    def render(self, form):
+        context = {"form": form, "phone": mask_phone(self.phone), "start_url": self.start_url}
+        return render(self.request, self.template_name, context)
 
 
 @require_GET
