@@ -4,7 +4,7 @@ from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.accounts.signin import AdminSignInForm
-from lianxin.accounts.views import PasswordChangeView, SignInView
+from lianxin.accounts.views import PasswordChangeView, SignInView, two_factor, two_factor_setup
 from lianxin.portal.views import PasswordResetConfirmView, PasswordResetView
 
 admin.site.site_header = _("连心 · 系统管理")
@@ -22,6 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/two-factor/", two_factor, name="two_factor"),
+    path("login/two-factor/setup/", two_factor_setup, name="two_factor_setup"),
     path("password/", PasswordChangeView.as_view(), name="password_change"),
     # Staff with a phone on their account reset through it, as residents do on /m/.
     path(

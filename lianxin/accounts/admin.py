@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from lianxin.accounts.models import Disclosure, Membership, User
+from lianxin.accounts.models import Disclosure, Membership, RecoveryCode, TotpDevice, User
 from lianxin.accounts.signin import clear_account_failures
 
 
@@ -25,7 +26,7 @@ class UserAdmin(BaseUserAdmin):
     actions = ["unlock_sign_in"]
 
     @admin.action(description=_("解除登录锁定"))
-    def unlock_sign_in(self, request: HttpRequest, queryset) -> None:
+    def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         """Wrong passwords lock an account for a while; whoever locked it, its owner may
         ask to get in sooner. The address's own count is left to expire."""
         for user in queryset:
@@ -59,3 +60,24 @@ class DisclosureAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Disclosure | None = None) -> bool:
         return False
+
+
+@admin.register(TotpDevice)
+class TotpDeviceAdmin(admin.ModelAdmin):
+    """An administrator removes the app of someone who lost his phone and his recovery
+    codes; he enrols a new one at his next sign-in. The secret is never shown."""
+
+    list_display = ["user", "created_at"]
+    search_fields = ["user__username", "user__full_name"]
+    fields = ["user", "created_at"]
+    readonly_fields = ["user", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: TotpDevice | None = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: TotpDevice) -> None:
+        RecoveryCode.objects.filter(user=obj.user).delete()
+        super().delete_model(request, obj)

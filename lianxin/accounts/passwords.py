@@ -6,13 +6,15 @@ say it in our words. The common-password and all-digits checks are Django's own,
 Chinese messages read well (`这个密码太常见了。`, `密码只包含数字。`).
 """
 
+from typing import Any
+
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
-    def validate(self, password, user=None):
+    def validate(self, password: str, user: Any = None) -> None:
         if len(password) < self.min_length:
             raise ValidationError(
                 _("密码至少需要%(min_length)d位。"),
@@ -20,14 +22,14 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
                 params={"min_length": self.min_length},
             )
 
-    def get_help_text(self):
+    def get_help_text(self) -> str:
         return _("密码至少需要%(min_length)d位。") % {"min_length": self.min_length}
 
 
 class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
     """The password may not resemble the user's phone, name or user name."""
 
-    def validate(self, password, user=None):
+    def validate(self, password: str, user: Any = None) -> None:
         try:
             super().validate(password, user)
         except ValidationError as error:
@@ -38,5 +40,5 @@ class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilari
                 params={"field": name},
             ) from None
 
-    def get_help_text(self):
+    def get_help_text(self) -> str:
         return _("密码不能与手机号、姓名或用户名相似。")

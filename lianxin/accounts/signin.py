@@ -7,6 +7,8 @@ tries, even the right password is refused until the window ends or an administra
 unlocks the account. A locked attempt is not counted, so it does not prolong the lock.
 """
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -55,19 +57,17 @@ def locked_message() -> str:
     }
 
 
-class LockoutMixin(forms.Form):
+class LockoutAuthenticationForm(AuthenticationForm):
     """Refuse a locked account or address before the password is checked; count a
     wrong password against both. `locked` tells the view to answer 429."""
 
     locked = False
-    request: object
-    user_cache: object
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
         if username is None or not self.cleaned_data.get("password"):
             return super().clean()
-        address = client_address(self.request)
+        address = client_address(self.request) if self.request else ""
         if signin_locked(username, address):
             self.locked = True
             raise forms.ValidationError(locked_message(), code="locked")
@@ -81,7 +81,7 @@ class LockoutMixin(forms.Form):
         return cleaned
 
 
-class StaffSignInForm(LockoutMixin, AuthenticationForm):
+class StaffSignInForm(LockoutAuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("用户名或密码不正确，请重新输入。"),
@@ -89,7 +89,7 @@ class StaffSignInForm(LockoutMixin, AuthenticationForm):
     }
 
 
-class ResidentSignInForm(LockoutMixin, AuthenticationForm):
+class ResidentSignInForm(LockoutAuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("手机号或密码不正确，请重新输入。"),
@@ -97,7 +97,7 @@ class ResidentSignInForm(LockoutMixin, AuthenticationForm):
     }
 
 
-class AdminSignInForm(LockoutMixin, AdminAuthenticationForm):
+class AdminSignInForm(LockoutAuthenticationForm, AdminAuthenticationForm):
     error_messages = {
         **AdminAuthenticationForm.error_messages,
         "invalid_login": _("用户名或密码不正确，请重新输入。"),

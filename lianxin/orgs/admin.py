@@ -22,18 +22,22 @@ FIGURES_FIELDS: list[str | list[str] | tuple[str, ...]] = [
     "weight_resolution",
     "weight_satisfaction",
 ]
+SECURITY_FIELDS: list[str | list[str] | tuple[str, ...]] = ["two_factor_required"]
 # Every other setting (deadlines, and whatever is added later) comes first.
 DEADLINE_FIELDS: list[str | list[str] | tuple[str, ...]] = [
     f.name
     for f in DistrictSettings._meta.fields
-    if f.editable and not f.primary_key and f.name not in FIGURES_FIELDS
+    if f.editable
+    and not f.primary_key
+    and f.name not in FIGURES_FIELDS
+    and f.name not in SECURITY_FIELDS
 ]
 
 
 class DistrictSettingsForm(forms.ModelForm):
     class Meta:
         model = DistrictSettings
-        fields = DEADLINE_FIELDS + FIGURES_FIELDS
+        fields = DEADLINE_FIELDS + FIGURES_FIELDS + SECURITY_FIELDS
         # The weights' help lives here rather than on the model, to need no migration.
         help_texts = {
             "weight_response": _("综合考核得分中响应率所占的百分比；三项权重之和须为100。"),
@@ -49,6 +53,7 @@ class DistrictSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": DEADLINE_FIELDS}),
         (_("统计与考核"), {"fields": FIGURES_FIELDS}),
+        (_("登录安全"), {"fields": SECURITY_FIELDS}),
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -125,6 +125,13 @@ class DistrictSettings(models.Model):
         default=5,
         help_text=_("期内件数少于此数的单位不参加排名，免得一两件就排到榜首。"),
     )
+    two_factor_required = models.BooleanField(
+        _("管理员和办公室须两步验证登录"),
+        default=False,
+        help_text=_(
+            "开启后，系统管理员和办公室派单员登录时除密码外还须输入手机验证器应用中的动态码。"
+        ),
+    )
     # The weights of the three rates in a unit's assessment score, in percent.
     weight_response = models.PositiveSmallIntegerField(_("考核权重：响应率（%）"), default=20)
     weight_resolution = models.PositiveSmallIntegerField(_("考核权重：解决率（%）"), default=40)
