@@ -20,7 +20,7 @@ class TwoFactorInTheBrowserTest(BrowserTestCase):
         self.snap(page, "enrol")
         key = page.locator("code").first.inner_text().replace(" ", "")
         page.fill("input[name=code]", pyotp.TOTP(key).now())
-        page.click("form button[type=submit]")
+        page.click("button:text-is('完成设置')")
         page.wait_for_selector("h1:has-text('两步验证已启用')")
         self.assertEqual(page.locator("ul.recovery-codes li").count(), 10)
         self.snap(page, "recovery-codes")
