@@ -70,6 +70,8 @@ KEPT_FIELDS: tuple[str, ...] = (
     "datum",
 )
 KEPT_FIELDS += ("name", "phone", "anonymous", "token")
+# The status a refused code request answers with.
+CODE_STATUSES = {"code_too_soon": 429, "code_limited": 429, "code_unavailable": 503}
 SEEN_KEY = "portal_cases"  # pks of the cases this session has proved (or submitted)
 FAILURE_WINDOW = 15 * 60  # seconds: the window of the per-address limit on wrong guesses
 # The form field a workflow refusal is about, so that the message sits beside it.
@@ -205,8 +207,7 @@ def _send_code(request, actor, phone: str) -> tuple[str, int]:
     try:
         sent = do_send_phone_code(phone, client=client_address(request), user=actor)
     except WorkflowError as error:
-        statuses = {"code_too_soon": 429, "code_limited": 429, "code_unavailable": 503}
-        return str(error.message), statuses.get(error.code, 400)
+        return str(error.message), CODE_STATUSES.get(error.code, 400)
     message = _("验证码已发送至%(phone)s，%(minutes)d分钟内有效。") % {
         "phone": mask_phone(sent.phone),
         "minutes": settings.PHONE_CODE_MINUTES,
@@ -389,7 +390,7 @@ class PasswordResetView(View):
                 do_send_reset_code(phone, client=client_address(request))
             except WorkflowError as error:
                 form.add_error("phone", str(error.message))
-                status = {"code_too_soon": 429, "code_limited": 429}.get(error.code, 400)
+                status = CODE_STATUSES.get(error.code, 400)
             else:
                 request.session[RESET_PHONE_KEY] = phone
                 messages.info(
