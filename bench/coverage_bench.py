@@ -10,7 +10,14 @@ one open with 60%) and 重点访 for a tenth of the households. Then times, in-p
 Django's test client (server time, no network), the coverage page for the office (whole
 district, by community, street, department and 片区), for a community (by pair), the
 list of one pair's households not yet visited, and one pair's worklist as its cadre
-sees it, beside the trivial /login/ view in the same run. Prints median and p95.
+sees it, beside the trivial /login/ view and the same figures counted from the
+households without the coverage tally (`from_tally=False`) in the same run. Prints
+median and p95. Then records `--visits` visits through `do_record_visit`, alternating
+blocks with the coverage tally's part of the action and without it (patched out), and
+checks the tally against a recount (`coverage_tally.differences`).
+
+The register is written with bulk_create, so its coverage tally is rebuilt once after
+building (and whenever the table is empty, e.g. after its migration).
 """
 
 import argparse
@@ -39,10 +46,12 @@ from django.utils import timezone  # noqa: E402
 from lianxin.accounts.models import Membership, Role, User  # noqa: E402
 from lianxin.figures import coverage  # noqa: E402
 from lianxin.orgs.models import Unit  # noqa: E402
+from lianxin.registry import actions, coverage_tally  # noqa: E402
 from lianxin.registry.access import households_visible_to  # noqa: E402
 from lianxin.registry.models import (  # noqa: E402
     Attachment,
     Cadre,
+    CoverageTally,
     Household,
     Pair,
     PairMember,
@@ -231,10 +240,57 @@ def worklist(user, pair, round_):
     return run
 
 
+def record_visits(office, round_, households: list[int], blocks: int) -> dict[str, list[float]]:
+    """ms per do_record_visit, with the coverage tally's part and without it, in
+    alternating blocks (so that the machine's load falls on both alike)."""
+    untallied = {
+        "before_visit": lambda household_id, round_: coverage_tally.Earlier(None, False, False),
+        "visit_recorded": lambda visit, earlier, fulfilled: None,
+    }
+    kept = {name: getattr(coverage_tally, name) for name in untallied}
+    times: dict[str, list[float]] = {"with the tally": [], "without": []}
+    skipped = []
+    per_block = len(households) // (2 * blocks)
+    todo = iter(Household.objects.filter(pk__in=households).order_by("pk"))
+    for block in range(2 * blocks):
+        mode = "with the tally" if block % 2 == 0 else "without"
+        if mode == "without":
+            for name, fn in untallied.items():
+                setattr(coverage_tally, name, fn)
+        try:
+            for _ in range(per_block):
+                household = next(todo)
+                start = time.perf_counter()
+                visit = actions.do_record_visit(
+                    household,
+                    actor=office,
+                    round=round_,
+                    visited_at=timezone.now() - dt.timedelta(hours=1),
+                    method="in_person",
+                    met=True,
+                )
+                times[mode].append((time.perf_counter() - start) * 1000)
+                if mode == "without":
+                    skipped.append(visit)
+        finally:
+            for name, fn in kept.items():
+                setattr(coverage_tally, name, fn)
+    # Count the untallied visits now (first visits of unvisited households, no dues), so
+    # that the check below still holds the whole tally against a recount.
+    for visit in skipped:
+        with transaction.atomic():
+            earlier = coverage_tally.before_visit(visit.household_id, round_)
+            coverage_tally.visit_recorded(
+                visit, coverage_tally.Earlier(earlier.cell, False, False), fulfilled=[]
+            )
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--visits", type=int, default=400)
     args = parser.parse_args()
     assert connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL database"
     call_command("migrate", verbosity=0)
@@ -242,6 +298,10 @@ def main() -> None:
         started = time.monotonic()
         build(args.households)
         print(f"built in {time.monotonic() - started:.0f} s")
+    if not CoverageTally.objects.exists():
+        started = time.monotonic()
+        rows = coverage_tally.rebuild()
+        print(f"coverage tally rebuilt in {time.monotonic() - started:.1f} s ({rows} rows)")
     round_ = Round.objects.get(status="open")
     print(
         f"{Household.objects.count()} households, {Pair.objects.count()} pairs, "
@@ -253,6 +313,7 @@ def main() -> None:
         clients[name] = Client()
         clients[name].force_login(User.objects.get(username=f"bench-{name}"))
     cadre = User.objects.get(username="bench-cadre")
+    office = User.objects.get(username="bench-office")
     pair = Pair.objects.get(memberships__cadre__user=cadre)
     base = f"/figures/coverage/?round={round_.pk}"
     listed = f"/figures/coverage/households/?round={round_.pk}&by=pair&key={pair.pk}"
@@ -280,11 +341,46 @@ def main() -> None:
             "coverage.summary, office (no page)",
             lambda: coverage.summary(User.objects.get(username="bench-office"), round_),
         ),
+        (
+            "by community, office, from the tally (no page)",
+            lambda: coverage.breakdown_and_total(office, round_, "community"),
+        ),
+        (
+            "by community, office, counted without the tally",
+            lambda: coverage.breakdown_and_total(office, round_, "community", from_tally=False),
+        ),
+        (
+            "by pair, community, counted without the tally",
+            lambda: coverage.breakdown_and_total(
+                User.objects.get(username="bench-community"), round_, "pair", from_tally=False
+            ),
+        ),
     ]
     print(f"\n{'what':55s} {'median':>9s} {'p95':>9s}")
     for label, fn in cases:
         median, p95 = timed(fn, args.runs)
         print(f"{label:55s} {median:7.1f} ms {p95:7.1f} ms")
+    if args.visits:
+        unvisited = list(
+            Household.objects.filter(active=True)
+            .exclude(Exists(Visit.objects.filter(round=round_, household=OuterRef("pk"))))
+            .order_by("?")
+            .values_list("pk", flat=True)[: args.visits]
+        )
+        times = record_visits(office, round_, unvisited, blocks=4)
+        for mode, found in times.items():
+            found.sort()
+            p95 = found[min(len(found) - 1, round(0.95 * (len(found) - 1)))]
+            print(
+                f"{'do_record_visit, ' + mode:55s} {statistics.median(found):7.1f} ms "
+                f"{p95:7.1f} ms  ({len(found)} visits)"
+            )
+        started = time.monotonic()
+        found_differences = coverage_tally.differences()
+        print(
+            f"tally check: {len(found_differences)} differences "
+            f"({time.monotonic() - started:.1f} s)"
+        )
 
 
 if __name__ == "__main__":

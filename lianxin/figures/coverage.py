@@ -3,8 +3,14 @@ community, street, 片区, attached department or attached leader answers for, h
 them a round has visited, met in person, or not yet reached, and how many 重点访/及时访
 were done on time.
 
-Every count is an aggregate in the database (GROUP BY over the households a user may see,
-`lianxin.registry.access.households_visible_to`); nothing walks the households in Python.
+The counts are read from the coverage tally (`lianxin.registry.coverage_tally`: rows per
+round and cell — a household's community, grid, pair and building — kept by the
+registry's actions in the transaction of each write), summed by the grouping's key and
+filtered by the user's scope (`lianxin.registry.access.household_scope`, whose filters
+name the same four fields). A scope the tally cannot express falls back to the same
+aggregates over the households and visits (GROUP BY over the households a user may see);
+nothing walks the households in Python. The drill-down (`households_behind`) always
+reads the households, so a number and its list are counted apart and must agree.
 Groupings that overlap (a grid in two 片区, a department attached to both, a leader over
 a street and an officer over a grid in it) are summed from a partition of the households
 by street and grid, so that no household is counted twice without a COUNT(DISTINCT).
@@ -22,14 +28,16 @@ Definitions, held against a plain-Python recomputation in tests/coverage_referen
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.orgs.models import Unit
-from lianxin.registry.access import households_visible_to
+from lianxin.registry.access import household_scope, households_visible_to
+from lianxin.registry.coverage_tally import CELL, COUNTS, round_dues_q
 from lianxin.registry.models import (
     Attachment,
     Building,
+    CoverageTally,
     Household,
     Pair,
     Round,
@@ -139,15 +147,7 @@ def visited_ids(round_: Round, *, met: bool = False) -> QuerySet:
 
 def round_dues(round_: Round) -> QuerySet[VisitDue]:
     """The 重点访/及时访 of a round: its own, and the 及时访 opened during it without one."""
-    return VisitDue.objects.filter(
-        Q(round=round_)
-        | Q(
-            round__isnull=True,
-            kind=VisitDue.Kind.URGENT,
-            opened_at__date__gte=round_.starts_on,
-            opened_at__date__lte=round_.ends_on,
-        )
-    )
+    return VisitDue.objects.filter(round_dues_q(round_))
 
 
 def on_time_q(prefix: str = "") -> Q:
@@ -182,7 +182,63 @@ def _dues_of(households, round_: Round) -> QuerySet[VisitDue]:
     return round_dues(round_).filter(household__in=households.values("pk"))
 
 
-def summary(user, round_: Round) -> Row:
+# The fields a scope may name to be read from the tally: the cell's (and what hangs off
+# them, such as a community's street).
+CELL_FIELDS = tuple(name.removesuffix("_id") for name in CELL)
+
+
+def tally_scope(user) -> Q | None:
+    """The user's scope as a filter on the tally's rows, or None when it names anything
+    but a household's cell (then the figures are counted from the households)."""
+    return _on_tally(household_scope(user))
+
+
+def _on_tally(q: Q) -> Q | None:
+    children: list = []
+    for child in q.children:
+        if isinstance(child, Q):
+            found = _on_tally(child)
+            if found is None:
+                return None
+            children.append(found)
+            continue
+        lookup, value = child  # type: ignore[misc]  # a leaf of a Q is a (lookup, value)
+        empty = lookup == "pk__in" and not list(value)  # the scope of no one
+        if not empty and lookup.split("__")[0] not in CELL_FIELDS:
+            return None
+        children.append(child)
+    return Q(*children, _connector=q.connector, _negated=q.negated)
+
+
+def _tally_rows(scope: Q, round_: Round) -> QuerySet[CoverageTally]:
+    """The tally's rows for a round: its own and the shared households rows."""
+    return CoverageTally.objects.filter(scope).filter(Q(round=round_) | Q(round__isnull=True))
+
+
+def _counted_row(key, label: str, sums: dict) -> Row:
+    """A row from SUMs (None where no row was summed)."""
+    return Row(
+        key,
+        label,
+        households=sums["households"] or 0,
+        visited=sums["visited"] or 0,
+        met=sums["met"] or 0,
+        dues=sums["dues"] or 0,
+        on_time=sums["on_time"] or 0,
+    )
+
+
+def _sums() -> dict:
+    return {name: Sum(name) for name in COUNTS}
+
+
+def summary(user, round_: Round, *, from_tally: bool = True) -> Row:
+    """The totals over the households `user` may see. `from_tally=False` counts them from
+    the households (the tests and the benchmark hold the two against each other)."""
+    scope = tally_scope(user) if from_tally else None
+    if scope is not None:
+        found = _tally_rows(scope, round_).aggregate(**_sums())
+        return _counted_row(None, str(_("合计")), found)
     households = scoped_households(user)
     row = Row(None, str(_("合计")), **households.aggregate(**_household_counts(round_)))
     dues = _dues_of(households, round_).aggregate(**_due_counts())
@@ -241,9 +297,28 @@ def group_q(by: str, key) -> Q:
     return Q(**{f"{path}__isnull": True}) if key is None else Q(**{path: key})
 
 
-def _partition(user, round_: Round, paths: tuple[str, ...]) -> dict[tuple, Row]:
-    """Rows keyed by the values of `paths` (one group per household): two GROUP BY
-    queries, households and their dues."""
+def _partition(
+    user, round_: Round, paths: tuple[str, ...], from_tally: bool = True
+) -> dict[tuple, Row]:
+    """Rows keyed by the values of `paths` (one group per household): one GROUP BY over
+    the tally, or two over the households and their dues."""
+    scope = tally_scope(user) if from_tally else None
+    if scope is not None:
+        return _tally_partition(scope, round_, paths)
+    return _counted_partition(user, round_, paths)
+
+
+def _tally_partition(scope: Q, round_: Round, paths: tuple[str, ...]) -> dict[tuple, Row]:
+    rows: dict[tuple, Row] = {}
+    for item in _tally_rows(scope, round_).values(*paths).annotate(**_sums()).order_by():
+        key = tuple(item.pop(path) for path in paths)
+        if item["households"]:  # a cell everyone moved out of
+            rows[key] = _counted_row(key, "", item)
+    return rows
+
+
+def _counted_partition(user, round_: Round, paths: tuple[str, ...]) -> dict[tuple, Row]:
+    """`_partition` counted from the households and their visits and dues."""
     households = scoped_households(user)
     rows: dict[tuple, Row] = {}
     for item in households.values(*paths).annotate(**_household_counts(round_)).order_by():
@@ -290,7 +365,9 @@ def _areas(by: str) -> dict:
     return areas
 
 
-def breakdown_and_total(user, round_: Round, by: str) -> tuple[list[Row], Row]:
+def breakdown_and_total(
+    user, round_: Round, by: str, *, from_tally: bool = True
+) -> tuple[list[Row], Row]:
     """One row per group of `by` over the households `user` may see (groups with none
     left out), and the total. Every grouping is summed from a partition of the
     households (by the grouping itself, or by street and grid for those that overlap),
@@ -298,12 +375,12 @@ def breakdown_and_total(user, round_: Round, by: str) -> tuple[list[Row], Row]:
     rows: dict = {}
     if by in PARTITIONS:
         path = _path(by)
-        for (key,), row in _partition(user, round_, (path,)).items():
+        for (key,), row in _partition(user, round_, (path,), from_tally).items():
             row.key = key
             rows[key] = row
         everything = total(rows.values())
     else:
-        cells = _partition(user, round_, ("community__parent", "grid"))
+        cells = _partition(user, round_, ("community__parent", "grid"), from_tally)
         everything = total(cells.values())
         areas = _areas(by)
         for key, (streets, grids) in areas.items():
@@ -328,8 +405,8 @@ def breakdown_and_total(user, round_: Round, by: str) -> tuple[list[Row], Row]:
     return ordered, everything
 
 
-def breakdown(user, round_: Round, by: str) -> list[Row]:
-    return breakdown_and_total(user, round_, by)[0]
+def breakdown(user, round_: Round, by: str, *, from_tally: bool = True) -> list[Row]:
+    return breakdown_and_total(user, round_, by, from_tally=from_tally)[0]
 
 
 def total(rows) -> Row:

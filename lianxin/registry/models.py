@@ -595,3 +595,66 @@ class RegistryEvent(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class CoverageTally(models.Model):
+    """Coverage counts kept as the registers change, so that the coverage page adds up a
+    few thousand rows instead of grouping every household and visit of a round.
+
+    A row counts for one cell: a round (None: the households row, which every round
+    shares) and a household's own community, grid, pair and building. The rows of a
+    cell are summed when read (two writers may each insert a cell's first row), so no
+    row is unique. Kept by `lianxin.registry.coverage_tally`, which the registry's
+    actions call in the transaction of each write; see docs/registry.md.
+    """
+
+    round = models.ForeignKey(
+        Round, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # No database constraints: the cell is what the household held, and a row is only a
+    # number; `lianxin registry tally check` finds any row that no longer adds up.
+    community = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    grid = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    pair = models.ForeignKey(
+        Pair,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    building = models.ForeignKey(
+        Building,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    households = models.IntegerField(default=0)
+    visited = models.IntegerField(default=0)
+    met = models.IntegerField(default=0)
+    dues = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("走访覆盖计数")
+        verbose_name_plural = _("走访覆盖计数")
+        indexes = [
+            models.Index(
+                fields=["round", "community", "grid", "pair", "building"],
+                name="coverage_tally_cell",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.round_id} · {self.community_id}/{self.grid_id}/{self.pair_id}"

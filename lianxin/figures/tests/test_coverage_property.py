@@ -11,6 +11,7 @@ from hypothesis.extra.django import TestCase
 from lianxin.figures import coverage
 from lianxin.figures.tests.coverage_reference import recompute
 from lianxin.figures.tests.visits import a_round
+from lianxin.registry import coverage_tally
 from lianxin.registry.models import (
     Attachment,
     Cadre,
@@ -125,6 +126,7 @@ class CoverageProperty(TestCase):
                 used.add(done % len(visit_rows))
                 row.visit = visit_rows[done % len(visit_rows)]
         VisitDue.objects.bulk_create(due_rows)
+        coverage_tally.rebuild()  # the rows above went around the actions
         return made, visit_rows, due_rows
 
     def group_keys(self, by):

@@ -1,12 +1,13 @@
 """Builders for rounds and visits in tests and the demo's checks.
 
-Visits are recorded by the visits part's action (do_record_visit), which is not on this
-branch: these builders write the rows the action would, with the model's fields as fixed
-on main, so that the read side can be tested now.
+These write the rows directly (a visit at any moment, a due already done), which the
+actions would refuse or could not set up; each one recounts its household in the
+coverage tally, as a batch write around the actions must.
 """
 
 import datetime as dt
 
+from lianxin.registry.coverage_tally import recounting
 from lianxin.registry.models import Household, Round, Visit, VisitDue
 from lianxin.workdays.days import local_date
 
@@ -31,16 +32,17 @@ def visit(
     method: str = Visit.Method.IN_PERSON,
     by,
 ) -> Visit:
-    return Visit.objects.create(
-        round=round_,
-        household=household,
-        pair_id=household.pair_id,
-        visited_at=when,
-        method=method,
-        met=met,
-        recorded_by=by,
-        recorded_at=when,
-    )
+    with recounting([household.pk]):
+        return Visit.objects.create(
+            round=round_,
+            household=household,
+            pair_id=household.pair_id,
+            visited_at=when,
+            method=method,
+            met=met,
+            recorded_by=by,
+            recorded_at=when,
+        )
 
 
 def due(
@@ -52,6 +54,12 @@ def due(
     kind: str = VisitDue.Kind.PRIORITY,
     done_by: Visit | None = None,
 ) -> VisitDue:
-    return VisitDue.objects.create(
-        kind=kind, household=household, round=round_, opened_at=opened, due_at=due_at, visit=done_by
-    )
+    with recounting([household.pk]):
+        return VisitDue.objects.create(
+            kind=kind,
+            household=household,
+            round=round_,
+            opened_at=opened,
+            due_at=due_at,
+            visit=done_by,
+        )

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from lianxin.figures.tests.test_coverage import CountedRegister
 from lianxin.geo.coverage_views import band
+from lianxin.registry import coverage_tally
 from lianxin.registry.models import Building, Household
 
 
@@ -35,6 +36,7 @@ class CoverageMapTest(CountedRegister):
         )
         Household.objects.filter(pk__in=[cls.h3.pk, cls.h4.pk, cls.h5.pk]).update(building=cls.no5)
         Household.objects.filter(pk=cls.far_household.pk).update(building=cls.far)
+        coverage_tally.rebuild()  # the updates above went around the actions
 
     def features(self, user, **params):
         self.client.force_login(user)

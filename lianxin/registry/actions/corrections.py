@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases.rules import WorkflowError
-from lianxin.registry import rules
+from lianxin.registry import coverage_tally, rules
 from lianxin.registry.actions.registers import _apply, _event, _phone
 from lianxin.registry.models import Household, HouseholdCorrection, Visit
 
@@ -117,10 +117,13 @@ def do_decide_correction(
             values = {
                 field: _clean(field, new) for field, (_old, new) in correction.changes.items()
             }
+            before = coverage_tally.household_cell(household)
             applied = _apply(household, values)
             if applied:
                 household.updated_at = at
                 household.save(update_fields=[*applied, "updated_at"])
+                # Moved away (or back): its visits and dues leave the figures with it.
+                coverage_tally.moved(household.pk, before, coverage_tally.household_cell(household))
         _event(
             "registry.household.corrected" if approve else "registry.correction.rejected",
             actor,

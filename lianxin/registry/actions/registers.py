@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.cases.actions.intake import PHONE_RE
 from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import Unit
-from lianxin.registry import rules
+from lianxin.registry import coverage_tally, rules
 from lianxin.registry.addresses import address_key
 from lianxin.registry.models import (
     Building,
@@ -156,9 +156,12 @@ def do_save_household(
                 community=community, address_key=key, created_at=at, updated_at=at, **values
             )
             _event("registry.household.created", actor, at, household=household)
+            coverage_tally.created(coverage_tally.household_cell(household))
             outcome: Outcome = "created"
             changes = {}
+            before = coverage_tally.household_cell(household)
         else:
+            before = coverage_tally.household_cell(household)
             # The address as first written stays: another spelling of it is no change.
             values.pop("address")
             changes = _apply(household, values)
@@ -171,6 +174,7 @@ def do_save_household(
         if outcome == "updated":
             household.updated_at = at
             household.save()
+            coverage_tally.moved(household.pk, before, coverage_tally.household_cell(household))
             _event("registry.household.updated", actor, at, household=household, changes=changes)
     return Saved(household, outcome, changes)
 
@@ -350,9 +354,11 @@ def do_assign_household_to_pair(
         if household.pair_id == (pair and pair.pk):
             return household
         old = household.pair_id
+        before = coverage_tally.household_cell(household)
         household.pair = pair
         household.updated_at = at
         household.save(update_fields=["pair", "updated_at"])
+        coverage_tally.moved(household.pk, before, coverage_tally.household_cell(household))
         _event(
             "registry.household.pair_assigned",
             actor,

@@ -17,7 +17,7 @@ from lianxin.cases.actions import do_register_case
 from lianxin.cases.models import Category, Channel
 from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import DistrictSettings
-from lianxin.registry import rules
+from lianxin.registry import coverage_tally, rules
 from lianxin.registry.models import (
     HeardCase,
     Household,
@@ -68,6 +68,8 @@ def do_open_round(round_: Round, *, actor, when: dt.datetime | None = None) -> i
     if Round.objects.filter(status=Round.Status.OPEN).exists():
         raise WorkflowError("invalid", _("已有进行中的走访轮次，请先结束它。"))
     due_at = deadline_after(_round_start(round_), round_.priority_working_days)
+    # Locked, so that none moves between the cell its dues are counted in and the save.
+    cells = coverage_tally.locked_cells(priority_households(round_).values_list("pk", flat=True))
     dues = [
         VisitDue(
             kind=VisitDue.Kind.PRIORITY,
@@ -78,9 +80,12 @@ def do_open_round(round_: Round, *, actor, when: dt.datetime | None = None) -> i
             opened_at=at,
             due_at=due_at,
         )
-        for household_id in priority_households(round_).values_list("pk", flat=True)
+        for household_id in cells
     ]
     VisitDue.objects.bulk_create(dues, batch_size=1000)
+    coverage_tally.dues_opened(
+        (cell, round_.pk, VisitDue.Kind.PRIORITY, at) for cell in cells.values()
+    )
     round_.status = Round.Status.OPEN
     round_.opened_at = at
     round_.save(update_fields=["status", "opened_at"])
@@ -128,6 +133,7 @@ def do_open_urgent_visit(
     if not household.active:
         raise WorkflowError("invalid", _("该住户已不在册。"))
     days = DistrictSettings.load().urgent_visit_working_days
+    cell = coverage_tally.locked_cell(household.pk)
     due = VisitDue.objects.create(
         kind=VisitDue.Kind.URGENT,
         household=household,
@@ -136,6 +142,7 @@ def do_open_urgent_visit(
         opened_at=at,
         due_at=deadline_after(at, days),
     )
+    coverage_tally.dues_opened([(cell, None, due.kind, due.opened_at)])
     RegistryEvent.objects.create(
         code="registry.visit_due.opened",
         actor=actor,
@@ -283,6 +290,8 @@ def do_record_visit(
 def _record(
     household, actor, round_, visited_at, method, met, cleaned, note, heard, client_key, at
 ):
+    # Locks the household: of two visits sent at once only one is its round's first.
+    earlier = coverage_tally.before_visit(household.pk, round_)
     visit = Visit.objects.create(
         round=round_,
         household=household,
@@ -321,10 +330,18 @@ def _record(
         visit__isnull=True,
         opened_at__lte=end_of_day(local_date(visited_at)),
     )
+    open_dues = list(open_dues)
     fulfilled = [
         {"due": due.pk, "kind": due.kind, "on_time": visited_at <= due.due_at} for due in open_dues
     ]
     VisitDue.objects.filter(pk__in=[f["due"] for f in fulfilled]).update(visit=visit)
+    coverage_tally.visit_recorded(
+        visit,
+        earlier,
+        fulfilled=[
+            (due.round_id, due.kind, due.opened_at, visited_at <= due.due_at) for due in open_dues
+        ],
+    )
     RegistryEvent.objects.create(
         code="registry.visit.recorded",
         actor=actor,

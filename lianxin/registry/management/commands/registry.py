@@ -1,5 +1,7 @@
 """`lianxin registry import KIND FILE.xlsx` imports a register's list for operators;
-`lianxin registry stats` counts the registers. Both print one JSON object as the last line.
+`lianxin registry stats` counts the registers; `lianxin registry tally check|rebuild`
+compares the coverage tally with a recount, or counts it afresh. Each prints one JSON
+object as the last line.
 
 The import exits 0 when every row went in, 1 when some rows were refused (each listed
 above the JSON with its row number), and 2 when the file itself was refused.
@@ -12,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 
-from lianxin.registry import models
+from lianxin.registry import coverage_tally, models
 from lianxin.registry.imports import KINDS, import_registers
 from lianxin.sheets import ImportRefused
 
@@ -31,10 +33,17 @@ class Command(BaseCommand):
             help="the user the changes are recorded under (default: the first superuser)",
         )
         sub.add_parser("stats", help="Count every register and, per round, households visited.")
+        tally = sub.add_parser(
+            "tally",
+            help="The coverage tally: check (exit 1 if it differs from a recount) or rebuild.",
+        )
+        tally.add_argument("what", choices=["check", "rebuild"])
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "import":
             self.import_(options)
+        elif action == "tally":
+            self.tally(options["what"])
         else:
             self.stdout.write(json.dumps(stats(), ensure_ascii=False))
 
@@ -74,6 +83,18 @@ class Command(BaseCommand):
             self.stdout.write(f"第{error.row}行：{error.message}")
         self.stdout.write(json.dumps(report.summary()))
         if report.errors:
+            sys.exit(1)
+
+    def tally(self, what: str) -> None:
+        if what == "rebuild":
+            rows = coverage_tally.rebuild()
+            self.stdout.write(json.dumps({"rows": rows}))
+            return
+        found = coverage_tally.differences()
+        for (round_id, cell), kept, recount in found:
+            self.stdout.write(f"round {round_id} cell {list(cell)}: tally {kept} recount {recount}")
+        self.stdout.write(json.dumps({"differences": len(found)}))
+        if found:
             sys.exit(1)
 
 
