@@ -356,6 +356,7 @@ def main() -> None:
             ),
         ),
     ]
+    print(f"load average at the start: {os.getloadavg()[0]:.1f}")
     print(f"\n{'what':55s} {'median':>9s} {'p95':>9s}")
     for label, fn in cases:
         median, p95 = timed(fn, args.runs)
@@ -381,6 +382,7 @@ def main() -> None:
             f"tally check: {len(found_differences)} differences "
             f"({time.monotonic() - started:.1f} s)"
         )
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

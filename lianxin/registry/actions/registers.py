@@ -159,7 +159,6 @@ def do_save_household(
             coverage_tally.created(coverage_tally.household_cell(household))
             outcome: Outcome = "created"
             changes = {}
-            before = coverage_tally.household_cell(household)
         else:
             before = coverage_tally.household_cell(household)
             # The address as first written stays: another spelling of it is no change.

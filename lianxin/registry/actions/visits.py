@@ -325,12 +325,13 @@ def _record(
         cases.append(case)
     # A visit on the day a due was raised counts for it: the form's time has minutes only,
     # and the cadre who went that morning has seen the household that day.
-    open_dues = VisitDue.objects.select_for_update().filter(
-        household=household,
-        visit__isnull=True,
-        opened_at__lte=end_of_day(local_date(visited_at)),
+    open_dues = list(
+        VisitDue.objects.select_for_update().filter(
+            household=household,
+            visit__isnull=True,
+            opened_at__lte=end_of_day(local_date(visited_at)),
+        )
     )
-    open_dues = list(open_dues)
     fulfilled = [
         {"due": due.pk, "kind": due.kind, "on_time": visited_at <= due.due_at} for due in open_dues
     ]

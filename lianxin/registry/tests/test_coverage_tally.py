@@ -408,6 +408,9 @@ class SimultaneousVisitsTest(Registers, TransactionTestCase):
                 self.fail("CI runs this test on PostgreSQL")
             self.skipTest("needs PostgreSQL: row locks are what is being tested")
         District.build(self)
+        # A TransactionTestCase before this one may have flushed the seeded tags.
+        for code, name in (("dibao", "低保"), ("lao_junren", "老军人")):
+            Tag.objects.get_or_create(code=code, defaults={"name": name})
         self.build_registers(self)
         self.round = Round.objects.create(
             number=1, title="第1轮", starts_on=dt.date(2026, 6, 1), ends_on=dt.date(2026, 7, 31)
