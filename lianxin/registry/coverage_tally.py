@@ -23,7 +23,9 @@ tally in the same transaction, while it holds that household's row lock:
   bulk_create/bulk_update): count the households before and after and write the
   difference.
 Rows are changed with `UPDATE … SET n = n + d` on one row of the cell (or a new row), so
-concurrent writers to a cell queue on its row for an instant and never lose a count.
+concurrent writers to a cell queue on its row (until the first commits: the update comes
+at the end of each action) and never lose a count; cells are written in one order, so
+they never wait for each other in a cycle.
 Anything else that writes households, visits or dues (a shell's `QuerySet.update()`, a
 loader's bulk_create) must be followed by `rebuild()` (`lianxin registry tally rebuild`);
 `differences()` (`… tally check`) compares the tally with a recount.
