@@ -13,7 +13,6 @@ request for a small list), resume it after a failure, keep the report.
 """
 
 import datetime as dt
-import hashlib
 import logging
 from collections import Counter
 from pathlib import PurePath
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.cases.actions.common import announced_together
+from lianxin.jobs import digest_of
 from lianxin.ledgers.catalog import labels
 from lianxin.ledgers.export import CHUNK_SIZE, NUMBER, Column, Ledger
 from lianxin.ledgers.imports import (
@@ -41,8 +41,6 @@ log = logging.getLogger(__name__)
 # Lists of at most this many rows are imported in the request (settings.LEDGER_IMPORT_SYNC_ROWS):
 # a couple of seconds, the report at once, and no wait for the job consumer.
 SYNC_ROWS = 200
-# A job that has not moved for this long (its worker died) may be continued.
-STALE_AFTER = dt.timedelta(minutes=10)
 # Jobs, their reports and the uploaded lists (residents' names and phones) are kept this long.
 KEEP_DAYS = 30
 OPEN = (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
@@ -50,15 +48,6 @@ OPEN = (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
 
 def sync_threshold() -> int:
     return getattr(settings, "LEDGER_IMPORT_SYNC_ROWS", SYNC_ROWS)
-
-
-def digest_of(upload) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for block in upload.chunks():
-        digest.update(block)
-    upload.seek(0)
-    return digest.hexdigest()
 
 
 def start_import_job(user, upload, *, total: int) -> tuple[ImportJob, bool]:
@@ -79,17 +68,6 @@ def queue_import_job(job: ImportJob) -> None:
     from lianxin.ledgers.tasks import run_import
 
     transaction.on_commit(lambda: run_import(job.pk))
-
-
-def may_resume(job: ImportJob, now: dt.datetime | None = None) -> bool:
-    """A failed job may be continued, and so may one that has not moved for a while (its
-    worker died, or its message was lost)."""
-    if job.status == ImportJob.Status.FAILED:
-        return True
-    if job.status in OPEN:
-        moved = job.progressed_at or job.created_at
-        return moved < (now or timezone.now()) - STALE_AFTER
-    return False
 
 
 def resume_import_job(job: ImportJob) -> ImportJob:

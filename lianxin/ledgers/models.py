@@ -2,37 +2,19 @@
 an uploaded list is imported by an import job, which keeps the fate of each row."""
 
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.jobs import Progress
+
 
 def export_storage() -> FileSystemStorage:
     """Finished exports live outside MEDIA_ROOT: only their owner may fetch them, through
     the download view, never at a guessable public address."""
     return FileSystemStorage(location=Path(settings.DATA_DIR) / "exports")
-
-
-class Progress:
-    """What a job's page shows of it (a job model with `status`, `rows_done`, `rows_total`)."""
-
-    Status: Any  # the job model's own choices, with DONE and FAILED
-    status: str
-    rows_done: int
-    rows_total: int | None
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if not self.rows_total:
-            return 100 if self.status == self.Status.DONE else 0
-        return min(100, self.rows_done * 100 // self.rows_total)
 
 
 class ExportJob(Progress, models.Model):

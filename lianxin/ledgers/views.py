@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lianxin.cases.access import staff_required, standing_of
+from lianxin.jobs import may_resume
 from lianxin.ledgers.brief import build_brief, parse_month
 from lianxin.ledgers.catalog import KINDS
 from lianxin.ledgers.export import CSV_TYPE, XLSX_TYPE, csv_lines, file_name, write_xlsx
 from lianxin.ledgers.import_jobs import (
     import_report_ledger,
-    may_resume,
     queue_import_job,
     resume_import_job,
     run_import_job,

@@ -26,6 +26,7 @@ FLOORS = {
     "ratelimit": GROUND,
     "text": GROUND,
     "sheets": GROUND,
+    "jobs": GROUND,
     "orgs": GROUND,
     "accounts": GROUND,
     "workdays": GROUND,
