@@ -8,9 +8,14 @@ same file twice changes nothing and a corrected file updates only what changed.
 
 1. The file is refused as a whole only when it cannot be read as a list of this kind (not
    an .xlsx, no header, a column we do not know, no rows, too many rows).
-2. Each row is checked and saved on its own (a savepoint per row): a bad row is reported
-   with its row number and its reason in Chinese, and the other rows go in.
-3. Rows are saved a chunk per transaction (`lianxin.sheets.CHUNK_ROWS`).
+2. Each row is checked on its own: a bad row is reported with its row number and its
+   reason in Chinese, and the other rows go in.
+3. Rows are saved a chunk per transaction. Households go through `do_save_households`, a
+   chunk of `HOUSEHOLD_CHUNK_ROWS` at once (a few queries a chunk); the other kinds go row
+   by row through their save action, each in its own savepoint (`lianxin.sheets.CHUNK_ROWS`
+   rows a transaction).
+4. A list too large for the page is imported by a job (`lianxin.registry.import_jobs`),
+   the same chunks with a checkpoint.
 
 Households come in either of the two layouts offices keep: a row per household, its
 members in one column (王秀兰（户主，1948，低保）；赵国强（配偶）), or a row per person with
@@ -24,12 +29,14 @@ from collections import Counter, defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lianxin import sheets
 from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import Unit
 from lianxin.registry import actions
@@ -56,6 +63,8 @@ from lianxin.sheets import (
 # earlier row: counted in "rows", not again as a household created or updated.
 MEMBER = "member"
 MEMBER_KEYS = {"resident_name", "relation", "birth_year", "tags"}
+# Households saved together by `do_save_households`: a few queries a chunk, whatever its size.
+HOUSEHOLD_CHUNK_ROWS = 250
 
 
 class RowError(ValueError):
@@ -203,68 +212,117 @@ def parse_members(text: str) -> list[dict]:
     return members
 
 
-class Importer:
-    """Checks and saves one kind of row through the registry's save actions."""
+@dataclass
+class _Prepared:
+    """A household's rows, checked: the household to save, or the problem of each row."""
 
-    def __init__(self, kind: str, *, actor):
-        self.kind, self.actor = kind, actor
+    rows: list[tuple[int, dict]]
+    label: str
+    household: actions.HouseholdRow | None
+    problems: dict[int, str]
+
+
+class Importer:
+    """Checks and saves one kind of row through the registry's save actions: households a
+    chunk at a time, the other kinds row by row."""
+
+    def __init__(self, kind: str, *, actor, per_person: bool = False):
+        self.kind, self.actor, self.per_person = kind, actor, per_person
         self.units = Units()
         self.tag_names = {tag.name for tag in Tag.objects.all()} | set(
             Tag.objects.values_list("code", flat=True)
         )
+        self.buildings: dict[int, dict[str, Building]] = {}
 
-    def save(self, number: int, raw: dict, residents: list[dict] | None = None) -> RowResult:
+    def save_chunk(self, units: list[list[tuple[int, dict]]]) -> list[RowResult]:
+        """Save a chunk of units (see `units_of`) in one transaction; a result per row."""
+        with transaction.atomic():
+            if self.kind == "households":
+                return self.save_households(units)
+            return [self.save(number, raw) for ((number, raw),) in units]
+
+    def save(self, number: int, raw: dict) -> RowResult:
         values = {key: cell_text(value) for key, value in raw.items()}
         label = values.get("address") or values.get("name") or values.get("code") or ""
-        extra = {} if residents is None else {"residents": residents}
         # Each save action is atomic on its own; a pairs row takes several (the pair, then
         # its households), which must go in or stay out together.
         whole_row = transaction.atomic() if self.kind == "pairs" else nullcontext()
         try:
             with whole_row:
-                saved = getattr(self, f"_save_{self.kind}")(values, raw, **extra)
+                saved = getattr(self, f"_save_{self.kind}")(values, raw)
         except RowError as error:
             return RowResult(number, "error", str(error), label)
         except WorkflowError as error:
             return RowResult(number, "error", str(error.message), label)
         return RowResult(number, saved, "", label)
 
-    def save_household_rows(self, rows: list[tuple[int, dict]]) -> list[RowResult]:
-        """The rows of one household in a one-row-per-person list: the household's own
-        columns are taken from the first row that fills them, each row adds a member. A
-        household with a bad row is left out whole (a member left out would be taken
-        for one who moved away), and each of its rows says why."""
-        members, problems = [], {}
-        for number, raw in rows:
-            try:
-                members.append(self._member(raw))
-            except RowError as error:
-                problems[number] = str(error)
-        merged: dict = {}
-        for _number, raw in rows:
-            for key, value in raw.items():
-                if key not in MEMBER_KEYS and cell_text(merged.get(key)) == "":
-                    merged[key] = value
-        if not cell_text(merged.get("head_name")):
-            heads = [m["name"] for m in members if m["relation"] == Resident.Relation.HEAD]
-            merged["head_name"] = heads[0] if heads else ""
-        first = rows[0][0]
-        if not problems:
-            result = self.save(first, merged, residents=members)
-            if result.outcome != "error":
-                return [result] + [RowResult(n, MEMBER, "", result.label) for n, _raw in rows[1:]]
-            problems[first] = result.message
-        label = cell_text(merged.get("address"))
-        bad = "、".join(str(n) for n in sorted(problems))
-        return [
-            RowResult(
-                number,
-                "error",
-                problems.get(number) or _("同户第%(rows)s行有误，本户未导入。") % {"rows": bad},
-                label,
+    def save_households(self, groups: list[list[tuple[int, dict]]]) -> list[RowResult]:
+        """Check a chunk of households and save them at once (`do_save_households`).
+
+        Each group is the rows of one household: a single row, or in a one-row-per-person
+        list the rows of one address, whose own columns are taken from the first row that
+        fills them, each row adding a member. A household with a bad row is left out whole
+        (a member left out would be taken for one who moved away), and each of its rows
+        says why.
+        """
+        prepared = [self._prepare_household(rows) for rows in groups]
+        saved = iter(
+            actions.do_save_households(
+                [p.household for p in prepared if p.household is not None], actor=self.actor
             )
-            for number, _raw in rows
-        ]
+        )
+        results = []
+        for p in prepared:
+            first = p.rows[0][0]
+            if p.household is not None:
+                done = next(saved)
+                if isinstance(done, WorkflowError):
+                    p.problems[first] = str(done.message)
+                else:
+                    results.append(RowResult(first, done.outcome, "", p.label))
+                    results += [RowResult(n, MEMBER, "", p.label) for n, _raw in p.rows[1:]]
+                    continue
+            bad = "、".join(str(n) for n in sorted(p.problems))
+            results += [
+                RowResult(
+                    number,
+                    "error",
+                    p.problems.get(number)
+                    or _("同户第%(rows)s行有误，本户未导入。") % {"rows": bad},
+                    p.label,
+                )
+                for number, _raw in p.rows
+            ]
+        return results
+
+    def _prepare_household(self, rows: list[tuple[int, dict]]) -> "_Prepared":
+        members: list[dict] | None = None
+        problems: dict[int, str] = {}
+        if not self.per_person:
+            merged = rows[0][1]
+        else:
+            members = []
+            for number, raw in rows:
+                try:
+                    members.append(self._member(raw))
+                except RowError as error:
+                    problems[number] = str(error)
+            merged = {}
+            for _number, raw in rows:
+                for key, value in raw.items():
+                    if key not in MEMBER_KEYS and cell_text(merged.get(key)) == "":
+                        merged[key] = value
+            if not cell_text(merged.get("head_name")):
+                heads = [m["name"] for m in members if m["relation"] == Resident.Relation.HEAD]
+                merged["head_name"] = heads[0] if heads else ""
+        values = {key: cell_text(value) for key, value in merged.items()}
+        prepared = _Prepared(rows, values.get("address", ""), None, problems)
+        if not problems:
+            try:
+                prepared.household = self._household(values, merged, members)
+            except RowError as error:
+                problems[rows[0][0]] = str(error)
+        return prepared
 
     def _member(self, raw: dict) -> dict:
         name = cell_text(raw.get("resident_name"))
@@ -291,7 +349,9 @@ class Importer:
             raise RowError(_("未知的人员标签：%(tags)s。") % {"tags": "、".join(unknown)})
         return {"name": name, "relation": relation, "birth_year": year, "tags": tags}
 
-    def _save_households(self, values: dict, raw: dict, residents=None) -> str:
+    def _household(self, values: dict, raw: dict, residents=None) -> actions.HouseholdRow:
+        """The household a row describes, checked as far as the row alone tells; raise
+        RowError naming every problem of the row."""
         problems = []
         community = grid = None
         try:
@@ -329,7 +389,7 @@ class Importer:
             kind = kinds.get(values["kind"], kind)
         building = None
         if community is not None and values.get("building"):
-            building = Building.objects.filter(community=community, name=values["building"]).first()
+            building = self._buildings(community).get(values["building"])
             if building is None:
                 problems.append(
                     _("该社区没有楼栋“%(name)s”，请先导入楼栋。") % {"name": values["building"]}
@@ -346,8 +406,7 @@ class Importer:
                 member["relation"] = member["relation"] or Resident.Relation.OTHER
         if count is None:
             count = len(residents) if residents else 1
-        return actions.do_save_household(
-            actor=self.actor,
+        return actions.HouseholdRow(
             community=community,
             grid=grid,
             building=building,
@@ -359,7 +418,16 @@ class Importer:
             entrance=values.get("entrance", ""),
             room=values.get("room", ""),
             residents=residents,
-        ).outcome
+        )
+
+    def _buildings(self, community: Unit) -> dict[str, Building]:
+        """The community's buildings by name, read once per import (the first of a name)."""
+        if community.pk not in self.buildings:
+            found: dict[str, Building] = {}
+            for building in Building.objects.filter(community=community).order_by("pk"):
+                found.setdefault(building.name, building)
+            self.buildings[community.pk] = found
+        return self.buildings[community.pk]
 
     def _save_buildings(self, values: dict, raw: dict) -> str:
         community = self.units.community(values["community"])
@@ -470,40 +538,86 @@ def open_list(kind: str, upload) -> Sheet:
     return Sheet(upload, COLUMNS[kind])
 
 
+def read_list(kind: str, upload, *, max_rows: int = MAX_ROWS) -> list[tuple[int, dict]]:
+    """The data rows of a list of `kind`, numbered as in the sheet.
+
+    Raises ImportRefused when the file as a whole cannot be read as such a list.
+    """
+    rows = _first_rows(kind, upload, max_rows + 1)
+    if len(rows) > max_rows:
+        # Count them all for the message: the user is told how to cut the file.
+        sheet = open_list(kind, upload)
+        try:
+            total = sum(1 for _row in sheet.data_rows())
+        finally:
+            sheet.close()
+        raise ImportRefused(
+            _("表格有%(total)d行数据，超过单次导入上限%(max)d行，请分成几个文件导入。")
+            % {"total": total, "max": max_rows}
+        )
+    return rows
+
+
+def read_short_list(kind: str, upload, *, limit: int) -> list[tuple[int, dict]] | None:
+    """The rows of a list of at most `limit` rows, checked as `check_list` does; None for
+    a longer list, whose rows only its job reads (reading 200,000 rows takes a minute)."""
+    rows = _first_rows(kind, upload, limit + 1)
+    if len(rows) > limit:
+        return None
+    units_of(kind, rows)
+    return rows
+
+
+def _first_rows(kind: str, upload, limit: int) -> list[tuple[int, dict]]:
+    sheet = open_list(kind, upload)
+    try:
+        rows = list(islice(sheet.data_rows(), limit))
+    finally:
+        sheet.close()
+    if not rows:
+        raise ImportRefused(_("表头（第%(row)d行）下面没有数据。") % {"row": sheet.header_row})
+    return rows
+
+
+def units_of(kind: str, rows: list[tuple[int, dict]]) -> tuple[list[list], bool]:
+    """The list's rows as the units saved together: a household's rows in a
+    one-row-per-person list, each row on its own otherwise. Also whether the list is one
+    row per person. The units are the same for the same file, so a job's checkpoint can
+    count them."""
+    # The template has both columns: the list is one row per person when it names people.
+    per_person = kind == "households" and any(
+        cell_text(raw.get("resident_name")) for _n, raw in rows
+    )
+    if per_person and any(cell_text(raw.get("members")) for _n, raw in rows):
+        raise ImportRefused(
+            _("“姓名”列（一人一行）与“家庭成员”列（一户一行）不能同时填写，请保留其一。")
+        )
+    if per_person:
+        return households_by_address(rows), True
+    return [[row] for row in rows], False
+
+
+def chunk_size(kind: str) -> int:
+    """Households go in a chunk at a time through `do_save_households`; larger chunks mean
+    fewer round trips. The others go row by row, a chunk per transaction."""
+    return HOUSEHOLD_CHUNK_ROWS if kind == "households" else sheets.CHUNK_ROWS
+
+
 def import_registers(kind: str, upload, *, actor, max_rows: int = MAX_ROWS) -> Report:
     """Import a list of `kind` (households, buildings, shops, cadres, pairs); report each row.
 
     Raises ImportRefused when the file as a whole cannot be read as such a list.
     """
-    sheet = open_list(kind, upload)
-    try:
-        rows = list(sheet.data_rows())
-    finally:
-        sheet.close()
-    if not rows:
-        raise ImportRefused(_("表头（第%(row)d行）下面没有数据。") % {"row": sheet.header_row})
-    if len(rows) > max_rows:
-        raise ImportRefused(
-            _("表格有%(total)d行数据，超过单次导入上限%(max)d行，请分成几个文件导入。")
-            % {"total": len(rows), "max": max_rows}
-        )
-    importer = Importer(kind, actor=actor)
+    return import_rows(kind, read_list(kind, upload, max_rows=max_rows), actor=actor)
+
+
+def import_rows(kind: str, rows: list[tuple[int, dict]], *, actor) -> Report:
+    """Import the rows `read_list` read, in the request; report each row."""
+    units, per_person = units_of(kind, rows)
+    importer = Importer(kind, actor=actor, per_person=per_person)
     report = Report(kind)
-    # The template has both columns: the list is one row per person when it names people.
-    if kind == "households" and any(cell_text(raw.get("resident_name")) for _n, raw in rows):
-        if any(cell_text(raw.get("members")) for _n, raw in rows):
-            raise ImportRefused(
-                _("“姓名”列（一人一行）与“家庭成员”列（一户一行）不能同时填写，请保留其一。")
-            )
-        for chunk in chunked(households_by_address(rows)):
-            with transaction.atomic():
-                for household_rows in chunk:
-                    report.results.extend(importer.save_household_rows(household_rows))
-        return report
-    for chunk in chunked(rows):
-        with transaction.atomic():
-            for number, raw in chunk:
-                report.results.append(importer.save(number, raw))
+    for chunk in chunked(units, chunk_size(kind)):
+        report.results.extend(importer.save_chunk(chunk))
     return report
 
 

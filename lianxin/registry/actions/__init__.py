@@ -5,13 +5,17 @@ writes the change and a `RegistryEvent` in one transaction, and says what it did
 """
 
 from lianxin.registry.actions.corrections import do_decide_correction, do_propose_correction
+from lianxin.registry.actions.households import (
+    HouseholdRow,
+    do_save_household,
+    do_save_households,
+)
 from lianxin.registry.actions.places import do_save_building, do_save_shop
 from lianxin.registry.actions.registers import (
     Saved,
     do_assign_household_to_pair,
     do_replace_pair_member,
     do_save_cadre,
-    do_save_household,
     do_save_pair,
     pair_warnings,
 )
@@ -27,6 +31,7 @@ from lianxin.registry.actions.visits import (
 )
 
 __all__ = [
+    "HouseholdRow",
     "Saved",
     "clean_answers",
     "do_close_round",
@@ -43,6 +48,7 @@ __all__ = [
     "do_save_building",
     "do_save_cadre",
     "do_save_household",
+    "do_save_households",
     "do_save_pair",
     "do_save_shop",
     "pair_warnings",

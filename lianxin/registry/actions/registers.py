@@ -1,9 +1,9 @@
-"""Households with their residents, cadres and their pairs.
+"""Cadres and their pairs, and what every save action shares.
 
 The save actions are idempotent by design, because imports call them row by row: a
-household is found by its community and normalised address, a cadre by his phone (or his
-name within his employer), a pair by its code. Saving what is already there changes
-nothing and writes no event; saving a difference writes the difference.
+household is found by its community and normalised address (`households.py`), a cadre by
+his phone (or his name within his employer), a pair by its code. Saving what is already
+there changes nothing and writes no event; saving a difference writes the difference.
 """
 
 import datetime as dt
@@ -19,7 +19,6 @@ from lianxin.cases.actions.intake import PHONE_RE
 from lianxin.cases.rules import WorkflowError
 from lianxin.orgs.models import Unit
 from lianxin.registry import coverage_tally, rules
-from lianxin.registry.addresses import address_key
 from lianxin.registry.models import (
     Building,
     Cadre,
@@ -27,8 +26,6 @@ from lianxin.registry.models import (
     Pair,
     PairMember,
     RegistryEvent,
-    Resident,
-    Tag,
 )
 
 Outcome = Literal["created", "updated", "unchanged"]
@@ -95,132 +92,6 @@ def _community_and_grid(community: Unit, grid: Unit | None) -> None:
             "invalid",
             _("网格“%(grid)s”不属于“%(community)s”。") % {"grid": grid, "community": community},
         )
-
-
-def do_save_household(
-    *,
-    actor,
-    community: Unit,
-    address: str,
-    head_name: str,
-    phone: str = "",
-    member_count: int = 1,
-    grid: Unit | None = None,
-    building: Building | None = None,
-    kind: str = Household.Kind.URBAN,
-    entrance: str = "",
-    room: str = "",
-    note: str = "",
-    residents: list[dict] | None = None,
-    when: dt.datetime | None = None,
-) -> Saved[Household]:
-    """Create the household at `address` in `community`, or bring it up to these values.
-
-    `residents`, when given, is the whole list of members ({name, relation, birth_year,
-    phone, tags: [tag codes]}): members are matched by name, and a member no longer listed
-    is marked as moved out, not deleted (his visits and cases keep their history).
-    """
-    at = when or timezone.now()
-    _community_and_grid(community, grid)
-    address = (address or "").strip()
-    head_name = (head_name or "").strip()
-    if not address:
-        raise WorkflowError("invalid", _("缺少地址。"))
-    if not head_name:
-        raise WorkflowError("invalid", _("缺少户主姓名。"))
-    if not isinstance(member_count, int) or isinstance(member_count, bool) or member_count < 1:
-        raise WorkflowError("invalid", _("人口必须是不小于1的整数。"))
-    rules.check("keep_household", actor, community=community, grid_id=grid and grid.pk)
-    key = address_key(address)
-    values = {
-        "kind": kind,
-        "grid": grid,
-        "building": building,
-        "address": address,
-        "entrance": entrance,
-        "room": room,
-        "head_name": head_name,
-        "phone": _phone(phone),
-        "member_count": member_count,
-        "note": note,
-        "active": True,
-    }
-    with transaction.atomic():
-        household = (
-            Household.objects.select_for_update()
-            .filter(community=community, address_key=key)
-            .first()
-        )
-        if household is None:
-            household = Household.objects.create(
-                community=community, address_key=key, created_at=at, updated_at=at, **values
-            )
-            _event("registry.household.created", actor, at, household=household)
-            coverage_tally.created(coverage_tally.household_cell(household))
-            outcome: Outcome = "created"
-            changes = {}
-        else:
-            before = coverage_tally.household_cell(household)
-            # The address as first written stays: another spelling of it is no change.
-            values.pop("address")
-            changes = _apply(household, values)
-            outcome = "updated" if changes else "unchanged"
-        if residents is not None:
-            member_changes = _save_residents(household, residents)
-            if member_changes:
-                changes["residents"] = member_changes
-                outcome = "updated" if outcome == "unchanged" else outcome
-        if outcome == "updated":
-            household.updated_at = at
-            household.save()
-            coverage_tally.moved(household.pk, before, coverage_tally.household_cell(household))
-            _event("registry.household.updated", actor, at, household=household, changes=changes)
-    return Saved(household, outcome, changes)
-
-
-def _save_residents(household: Household, listed: list[dict]) -> list[str]:
-    """Bring the household's members to `listed`; return a line per change."""
-    all_tags = list(Tag.objects.all())
-    tags = {tag.code: tag for tag in all_tags} | {tag.name: tag for tag in all_tags}
-    existing = {r.name: r for r in household.residents.prefetch_related("tags")}
-    changes = []
-    seen = set()
-    for entry in listed:
-        name = (entry.get("name") or "").strip()
-        if not name or name in seen:
-            continue
-        seen.add(name)
-        wanted_tags = set()
-        for label in entry.get("tags") or ():
-            if label not in tags:
-                raise WorkflowError("invalid", _("未知的人员标签：%(tag)s") % {"tag": label})
-            wanted_tags.add(tags[label].pk)
-        values = {
-            "relation": entry.get("relation") or Resident.Relation.OTHER,
-            "birth_year": entry.get("birth_year"),
-            "phone": _phone(entry.get("phone", "")),
-            "active": True,
-        }
-        resident = existing.get(name)
-        if resident is None:
-            resident = Resident.objects.create(household=household, name=name, **values)
-            resident.tags.set(wanted_tags)
-            changes.append(f"+{name}")
-            continue
-        differs = _apply(resident, values)
-        if differs:
-            resident.save()
-        if {t.pk for t in resident.tags.all()} != wanted_tags:
-            resident.tags.set(wanted_tags)
-            differs["tags"] = True
-        if differs:
-            changes.append(f"~{name}")
-    for name, resident in existing.items():
-        if name not in seen and resident.active:
-            resident.active = False
-            resident.save(update_fields=["active"])
-            changes.append(f"-{name}")
-    return changes
 
 
 def do_save_cadre(
