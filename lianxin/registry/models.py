@@ -6,10 +6,14 @@ Each household is matched by its normalised address within its community
 (`Household.address_key`), which is what makes an import idempotent.
 """
 
+from pathlib import Path
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.jobs import Progress
 from lianxin.orgs.models import Unit
 
 
@@ -658,3 +662,99 @@ class CoverageTally(models.Model):
 
     def __str__(self):
         return f"{self.round_id} · {self.community_id}/{self.grid_id}/{self.pair_id}"
+
+
+def import_storage() -> FileSystemStorage:
+    """Uploaded lists carry residents' names and phones: kept outside MEDIA_ROOT, read only
+    by the job that imports them, and removed with the job."""
+    return FileSystemStorage(location=Path(settings.DATA_DIR) / "imports" / "registry")
+
+
+class RegistryImportJob(Progress, models.Model):
+    """The import of one uploaded register list as a background job: its progress, its
+    counts, and the refused rows (`rows`). The list's units (a row, or a household's rows)
+    are committed in chunks together with the checkpoint (`units_done`), so a job that
+    stops keeps what it imported and continues after the checkpoint."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("中断")
+
+    class Kind(models.TextChoices):
+        HOUSEHOLDS = "households", _("住户")
+        BUILDINGS = "buildings", _("楼栋")
+        SHOPS = "shops", _("商铺")
+        CADRES = "cadres", _("联户干部")
+        PAIRS = "pairs", _("联户组")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.CASCADE,
+        related_name="registry_import_jobs",
+    )
+    kind = models.CharField(_("导入内容"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("文件名"), max_length=200, blank=True)
+    file = models.FileField(_("文件"), storage=import_storage, upload_to="%Y/%m/", blank=True)
+    # SHA-256 of the file: the same list uploaded again while it is importing joins that job.
+    digest = models.CharField(_("文件摘要"), max_length=64)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    # How many of the list's units (see `registry.imports.units_of`) are committed.
+    units_done = models.PositiveIntegerField(_("已处理单元数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("无变化"), default=0)
+    error_count = models.PositiveIntegerField(_("有误"), default=0)
+    error = models.TextField(_("中断原因"), blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    progressed_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("台账导入任务")
+        verbose_name_plural = _("台账导入任务")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="registryimport_owner"),
+            models.Index(fields=["digest"], name="registryimport_digest"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_status_display()})"
+
+    def summary(self) -> dict:
+        """The same counts the command prints."""
+        return {
+            "rows": self.rows_done,
+            "created": self.created_count,
+            "updated": self.updated_count,
+            "unchanged": self.unchanged_count,
+            "errors": self.error_count,
+        }
+
+
+class RegistryImportRow(models.Model):
+    """A refused row of an import job and why (rows that went in are only counted: a
+    200,000-row list would otherwise write as many report rows as households)."""
+
+    job = models.ForeignKey(RegistryImportJob, on_delete=models.CASCADE, related_name="rows")
+    row = models.PositiveIntegerField(_("行号"))
+    label = models.CharField(_("内容"), max_length=200, blank=True)
+    message = models.TextField(_("原因"))
+
+    class Meta:
+        verbose_name = _("导入有误的行")
+        verbose_name_plural = _("导入有误的行")
+        ordering = ["job", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row"], name="registryimportrow_once")
+        ]
+
+    def __str__(self):
+        return f"{self.job_id}:{self.row}"

@@ -10,5 +10,8 @@ urlpatterns = [
     path("corrections/<int:pk>/decide/", views.decide_correction, name="decide_correction"),
     path("pairs/", views.pair_list, name="pairs"),
     path("import/", views.import_view, name="import"),
+    path("import/jobs/<int:pk>/", views.import_job, name="import_job"),
+    path("import/jobs/<int:pk>/resume/", views.import_job_resume, name="import_job_resume"),
+    path("import/jobs/<int:pk>/errors.xlsx", views.import_job_errors, name="import_job_errors"),
     path("import/<str:kind>/template.xlsx", views.import_template, name="import_template"),
 ]

@@ -6,6 +6,7 @@ unmasked view is logged.
 """
 
 from collections import defaultdict
+from pathlib import PurePath
 from typing import cast
 
 from django import forms
@@ -20,9 +21,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from openpyxl import Workbook
 
 from lianxin.cases.access import standing_of
 from lianxin.cases.rules import WorkflowError
+from lianxin.jobs import may_resume
 from lianxin.orgs.models import Unit
 from lianxin.registry import rules
 from lianxin.registry.access import (
@@ -38,7 +41,19 @@ from lianxin.registry.access import (
 )
 from lianxin.registry.actions import do_decide_correction, do_propose_correction, pair_warnings
 from lianxin.registry.actions.corrections import CORRECTABLE
-from lianxin.registry.imports import COLUMNS, KIND_LABELS, KINDS, import_registers, write_template
+from lianxin.registry.import_jobs import (
+    queue_import_job,
+    resume_import_job,
+    start_import_job,
+)
+from lianxin.registry.imports import (
+    COLUMNS,
+    KIND_LABELS,
+    KINDS,
+    import_rows,
+    read_short_list,
+    write_template,
+)
 from lianxin.registry.models import (
     Building,
     HeardCase,
@@ -47,6 +62,7 @@ from lianxin.registry.models import (
     Pair,
     PairMember,
     RegistryEvent,
+    RegistryImportJob,
     Resident,
     Tag,
     Visit,
@@ -55,9 +71,11 @@ from lianxin.sheets import ImportRefused
 
 PER_PAGE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A list longer than this is for the command (`lianxin registry import`) until the page
-# runs imports as jobs.
+# A list longer than this is imported by a job (settings.REGISTRY_IMPORT_PAGE_ROWS).
 PAGE_IMPORT_ROWS = 1000
+RECENT_IMPORTS = 10
+# The job page lists this many refused rows; the .xlsx has them all.
+REPORT_ROWS_SHOWN = 200
 EVENT_LABELS = {
     "registry.correction.proposed": gettext_lazy("提出信息更正"),
     "registry.correction.rejected": gettext_lazy("更正未采纳"),
@@ -319,30 +337,82 @@ class ImportForm(forms.Form):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def import_view(request):
-    """Upload a register's list; the rows go in at once and the report shows each refused
-    row with its reason."""
+    """Upload a register's list. The file is checked at once; a short list goes in during
+    the request and the report shows each refused row, a longer one is imported by a job
+    whose page shows progress and, at the end, the refused rows."""
     if not _may_import(request.user):
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
+        kind, upload = form.cleaned_data["kind"], form.cleaned_data["file"]
+        limit = getattr(settings, "REGISTRY_IMPORT_PAGE_ROWS", PAGE_IMPORT_ROWS)
         try:
-            report = import_registers(
-                form.cleaned_data["kind"],
-                form.cleaned_data["file"],
-                actor=request.user,
-                max_rows=getattr(settings, "REGISTRY_IMPORT_PAGE_ROWS", PAGE_IMPORT_ROWS),
-            )
+            rows = read_short_list(kind, upload, limit=limit)
         except ImportRefused as refused:
             form.add_error("file", refused.message)
+        else:
+            if rows is not None:
+                report = import_rows(kind, rows, actor=request.user)
+            else:
+                job, new = start_import_job(request.user, kind, upload)
+                if new:
+                    queue_import_job(job)
+                return redirect("registry:import_job", pk=job.pk)
     kinds = [(kind, KIND_LABELS[kind], COLUMNS[kind]) for kind in KINDS]
     status = 400 if request.method == "POST" and report is None else 200
-    return render(
-        request,
-        "registry/import.html",
-        {"form": form, "report": report, "kinds": kinds, "may_import": True},
-        status=status,
-    )
+    recent = RegistryImportJob.objects.filter(owner=request.user)[:RECENT_IMPORTS]
+    context = {"form": form, "report": report, "kinds": kinds, "recent": recent}
+    context["page_rows"] = getattr(settings, "REGISTRY_IMPORT_PAGE_ROWS", PAGE_IMPORT_ROWS)
+    return render(request, "registry/import.html", context | {"may_import": True}, status=status)
+
+
+def _own_import(request, pk) -> RegistryImportJob:
+    # Someone else's import is "not found", like a missing one.
+    if not _may_import(request.user):
+        raise Http404
+    return get_object_or_404(RegistryImportJob, pk=pk, owner=request.user)
+
+
+@require_safe
+@login_required
+def import_job(request, pk):
+    """An import job's progress and, once it is finished, its refused rows; htmx polls the
+    fragment until then."""
+    job = _own_import(request, pk)
+    context = {"job": job, "may_resume": may_resume(job), "shown": REPORT_ROWS_SHOWN}
+    if job.finished:
+        context["errors"] = job.rows.all()[:REPORT_ROWS_SHOWN]
+    fragment = request.headers.get("HX-Request")
+    template = "registry/_import_job.html" if fragment else "registry/import_job.html"
+    return render(request, template, context | {"may_import": True})
+
+
+@require_POST
+@login_required
+def import_job_resume(request, pk):
+    """Continue an import that stopped: it picks up after the last chunk it committed."""
+    job = _own_import(request, pk)
+    if may_resume(job):
+        resume_import_job(job)
+    return redirect("registry:import_job", pk=job.pk)
+
+
+@require_safe
+@login_required
+def import_job_errors(request, pk):
+    """Every refused row of an import job and why, as .xlsx."""
+    job = _own_import(request, pk)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("有误的行"))
+    sheet.append([_("行号"), _("内容"), _("原因")])
+    for row in job.rows.order_by("row").iterator(chunk_size=2000):
+        sheet.append([row.row, row.label, row.message])
+    response = HttpResponse(content_type=XLSX_TYPE)
+    name = _("导入有误的行-%(name)s.xlsx") % {"name": PurePath(job.name).stem or job.pk}
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    workbook.save(response)
+    return response
 
 
 @require_safe

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from lianxin.accounts.models import Disclosure
 from lianxin.registry import actions
-from lianxin.registry.models import HeardCase, Household, Visit
+from lianxin.registry.models import HeardCase, Household, RegistryImportJob, Visit
 from lianxin.registry.tests.builders import Registers
 from lianxin.registry.tests.test_import import households_file
 from lianxin.test import LianxinTestCase, at
@@ -250,11 +250,14 @@ class ImportPageTest(Registers, LianxinTestCase):
         self.assertEqual(Household.objects.count(), 3)
 
     @override_settings(REGISTRY_IMPORT_PAGE_ROWS=2)
-    def test_a_list_too_long_for_the_page_is_refused_whole(self):
+    def test_a_list_too_long_for_the_page_goes_to_a_job(self):
+        # test_import_jobs.py follows the job itself.
         self.client.force_login(self.dispatcher)
         response = self.post(households_file())
-        self.assertContains(response, "超过单次导入上限2行", status_code=400)
-        self.assertEqual(Household.objects.count(), 3)
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/registry/import/jobs/", response.url)
+        self.assertEqual(Household.objects.count(), 3, "the job has not run yet")
+        RegistryImportJob.objects.get().file.delete(save=False)
 
     def test_who_may_import(self):
         self.client.force_login(self.community_staff)
