@@ -2,9 +2,13 @@
 and opens its card; a department sees the same household masked. Screenshots go to
 test-artifacts/registry/."""
 
-from lianxin.registry.models import Household, Tag
+from django.test import override_settings
+from django.urls import reverse
+
+from lianxin.registry.models import Household, RegistryImportJob, Tag
 from lianxin.registry.tests.builders import Registers
 from lianxin.registry.tests.test_import import households_file
+from lianxin.registry.tests.test_import_jobs import run_queued_imports
 from lianxin.test import BrowserTestCase
 
 
@@ -84,3 +88,29 @@ class RegistryBrowserTest(Registers, BrowserTestCase):
         self.assertNotIn("13812341234", rows)
         self.assertNotIn("青峰路", rows)
         self.snap(department, "household-list-masked")
+
+    @override_settings(REGISTRY_IMPORT_PAGE_ROWS=2)
+    def test_a_long_list_is_imported_by_a_job_the_page_follows(self):
+        office = self.person("dispatcher", "pw-dispatcher")
+        office.goto(self.live_server_url + reverse("registry:import"))
+        rows = [
+            ["福临社区", "", f"福临苑8号楼{i}室", "" if i == 2 else f"户主{i}", "", 1, ""]
+            for i in range(1, 6)
+        ]
+        office.set_input_files(
+            "input[name=file]",
+            files=[{"name": "福临住户.xlsx", "mimeType": "application/octet-stream",
+                    "buffer": households_file(rows).read()}],
+        )  # fmt: skip
+        office.click("form.import-form button[type=submit]")
+        office.wait_for_selector("#import-job")
+        self.assertIn("排队中", office.locator("#import-job").inner_text())
+        self.snap(office, "import-job-queued")
+        self.assertEqual(run_queued_imports(), 1)
+        office.wait_for_selector("#import-job >> text=已完成")  # htmx polled the fragment
+        job = office.locator("#import-job").inner_text()
+        self.assertIn("已处理 5 / 5 行", job)
+        self.assertIn("缺少户主姓名", job)
+        self.snap(office, "import-job-done")
+        for found in RegistryImportJob.objects.all():
+            found.file.delete(save=False)
