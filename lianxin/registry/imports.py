@@ -559,8 +559,8 @@ def read_list(kind: str, upload, *, max_rows: int = MAX_ROWS) -> list[tuple[int,
 
 
 def read_short_list(kind: str, upload, *, limit: int) -> list[tuple[int, dict]] | None:
-    """The rows of a list of at most `limit` rows, checked as `check_list` does; None for
-    a longer list, whose rows only its job reads (reading 200,000 rows takes a minute)."""
+    """The rows of a list of at most `limit` rows, checked as an import checks a list;
+    None for a longer list, whose rows only its job reads (200,000 rows take minutes)."""
     rows = _first_rows(kind, upload, limit + 1)
     if len(rows) > limit:
         return None
