@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from openpyxl import Workbook
 
 from lianxin.cases.access import standing_of
+from lianxin.cases.models import Case
 from lianxin.cases.rules import WorkflowError
 from lianxin.jobs import may_resume
 from lianxin.orgs.models import Unit
@@ -225,7 +226,11 @@ def household_detail(request, pk):
     names = _names_in(events)
     history = [_history_line(event, unmasked, names) for event in events]
     visits = Visit.objects.filter(household=household).select_related("round", "pair")
-    heard = HeardCase.objects.filter(household=household).select_related("case", "visit")
+    # The household is in the viewer's scope, but each case keeps its own (cases.access):
+    # a cadre or an attached department sees the card without seeing every case's title.
+    heard = HeardCase.objects.filter(
+        household=household, case__in=Case.objects.visible_to(user)
+    ).select_related("case", "visit")
     if unmasked:
         log_unmasked(user, [household.pk], "phone,tags", "registry:household")
     context = {

@@ -180,6 +180,30 @@ class HouseholdPagesTest(Registers, LianxinTestCase):
         text = self.client.get(reverse("registry:household", args=[self.household.pk])).content
         self.assertIn("138****1234 → 138****9999", text.decode(), "history is masked too")
 
+    def test_the_card_lists_only_the_heard_cases_the_viewer_may_see(self):
+        # A case heard in the household's own grid, and one filed on its behalf in the
+        # other community's grid (where the resident reported a problem at work, say).
+        own = self.register(actor=self.dispatcher, title="楼道灯不亮", grid=self.grid)
+        elsewhere = self.register(actor=self.dispatcher, title="单位门口积水", grid=self.other_grid)
+        for case in (own, elsewhere):
+            HeardCase.objects.create(case=case, household=self.household)
+        expected = {
+            "dispatcher": {"楼道灯不亮", "单位门口积水"},
+            "community_staff": {"楼道灯不亮"},
+            "grid_worker": {"楼道灯不亮"},
+            "cadre_li": set(),  # in the pair, but no case of his to see
+            "handler_a": set(),  # attached to the 片区, handling neither case
+        }
+        for username, titles in expected.items():
+            with self.subTest(username):
+                self.login(username)
+                response = self.client.get(reverse("registry:household", args=[self.household.pk]))
+                shown = {link.case.title for link in response.context["heard"]}
+                self.assertEqual(shown, titles)
+                page = response.content.decode()
+                for title in {"楼道灯不亮", "单位门口积水"} - titles:
+                    self.assertNotIn(title, page)
+
 
 class PairListTest(Registers, LianxinTestCase):
     @classmethod
