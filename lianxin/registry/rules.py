@@ -79,23 +79,29 @@ def check(name: str, user, *, community: Unit | None, grid_id=None, pair_id=None
         raise WorkflowError("forbidden", _("您无权进行“%(action)s”。") % {"action": rule.label})
 
 
-def check_household(name: str, user, household) -> None:
+def _held_at_household(user, household) -> set[str]:
     from lianxin.registry.access import households_visible_to
 
-    viewer = households_visible_to(user).filter(pk=household.pk).exists()
-    check(
-        name,
-        user,
-        community=household.community,
-        grid_id=household.grid_id,
-        pair_id=household.pair_id,
-        viewer=viewer,
+    held = capacities(
+        user, community=household.community, grid_id=household.grid_id, pair_id=household.pair_id
     )
+    if households_visible_to(user).filter(pk=household.pk).exists():
+        held.add("viewer")
+    return held
+
+
+def check_household(name: str, user, household) -> None:
+    rule = RULES[name]
+    if not _held_at_household(user, household) & rule.who:
+        raise WorkflowError("forbidden", _("您无权进行“%(action)s”。") % {"action": rule.label})
 
 
 def allowed(name: str, user, household) -> bool:
-    try:
-        check_household(name, user, household)
-    except WorkflowError:
-        return False
-    return True
+    return name in permitted(user, household)
+
+
+def permitted(user, household) -> set[str]:
+    """The names of the actions `user` may take at this household: what a page offers,
+    with one look-up for all of them."""
+    held = _held_at_household(user, household)
+    return {name for name, rule in RULES.items() if held & rule.who}

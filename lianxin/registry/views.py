@@ -233,6 +233,7 @@ def household_detail(request, pk):
     ).select_related("case", "visit")
     if unmasked:
         log_unmasked(user, [household.pk], "phone,tags", "registry:household")
+    permitted = rules.permitted(user, household)
     context = {
         "household": household,
         "unmasked": unmasked,
@@ -251,8 +252,11 @@ def household_detail(request, pk):
         "heard": heard,
         "may_import": _may_import(user),
         "corrections": _corrections(household, unmasked),
-        "may_propose": rules.allowed("propose_correction", user, household),
-        "may_decide": rules.allowed("decide_correction", user, household),
+        "may_propose": "propose_correction" in permitted,
+        "may_decide": "decide_correction" in permitted,
+        # A household that moved away is neither visited nor called on.
+        "may_record_visit": household.active and "record_visit" in permitted,
+        "may_open_urgent_visit": household.active and "open_urgent_visit" in permitted,
         "correction_form": CorrectionForm(household=household),
     }
     return render(request, "registry/household_detail.html", context)

@@ -204,6 +204,41 @@ class HouseholdPagesTest(Registers, LianxinTestCase):
                 for title in {"楼道灯不亮", "单位门口积水"} - titles:
                     self.assertNotIn(title, page)
 
+    def test_the_card_offers_a_visit_and_an_urgent_visit_to_those_allowed(self):
+        visit_url = reverse("visits:form", args=[self.household.pk])
+        urgent_url = reverse("visits:urgent", args=[self.household.pk])
+        # (records visits, raises urgent visits): rules.py's record_visit and
+        # open_urgent_visit; anyone who sees the household may raise an urgent visit.
+        expected = {
+            "dispatcher": (True, True),
+            "community_staff": (True, True),
+            "grid_worker": (True, True),
+            "cadre_li": (True, True),
+            "street_staff": (False, True),
+            "handler_a": (False, True),
+            "leader": (False, True),
+        }
+        for username, (records, raises) in expected.items():
+            with self.subTest(username):
+                self.login(username)
+                url = reverse("registry:household", args=[self.household.pk])
+                page = self.client.get(url).content.decode()
+                self.assertEqual(f'href="{visit_url}"' in page, records)
+                self.assertEqual(f'href="{urgent_url}"' in page, raises)
+
+    def test_a_household_that_moved_away_offers_no_visit(self):
+        actions.do_decide_correction(
+            actions.do_propose_correction(
+                self.neighbour, actor=self.community_staff, changes={"active": False}
+            ),
+            actor=self.community_staff,
+            approve=True,
+        )
+        self.login("dispatcher")
+        page = self.client.get(reverse("registry:household", args=[self.neighbour.pk]))
+        self.assertNotContains(page, reverse("visits:form", args=[self.neighbour.pk]))
+        self.assertNotContains(page, reverse("visits:urgent", args=[self.neighbour.pk]))
+
 
 class PairListTest(Registers, LianxinTestCase):
     @classmethod
