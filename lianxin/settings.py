@@ -80,6 +80,9 @@ def sqlite_database(path: Path) -> dict:
 
 
 SECRET_KEY = os.getenv("SECRET_KEY", "insecure-demo-key-change-me-in-production")
+# The Fernet key (32 url-safe base64 bytes) for identity-card numbers at rest; empty means
+# one derived from SECRET_KEY (lianxin.registry.idnumbers), lost if SECRET_KEY rotates.
+FIELD_ENCRYPTION_KEY = os.getenv("FIELD_ENCRYPTION_KEY", "")
 DEBUG = envbool("DEBUG", "1")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")

@@ -120,6 +120,14 @@ class DistrictSettings(models.Model):
         default=2,
         help_text=_("发起及时访后多少个工作日内须入户走访。"),
     )
+    # PIPL: only what the work needs. A district that must record identity numbers (for
+    # subsidies checked against another register, say) turns this on; they are then kept
+    # encrypted and shown masked (lianxin.registry.idnumbers).
+    id_numbers_enabled = models.BooleanField(
+        _("登记身份证号"),
+        default=False,
+        help_text=_("开启后，住户成员可登记身份证号（加密保存，默认打码显示）。"),
+    )
     ranking_min_cases = models.PositiveSmallIntegerField(
         _("排名最少件数"),
         default=5,

@@ -62,7 +62,7 @@ from lianxin.sheets import (
 # A row of a one-row-per-person list that went in as a member of the household of an
 # earlier row: counted in "rows", not again as a household created or updated.
 MEMBER = "member"
-MEMBER_KEYS = {"resident_name", "relation", "birth_year", "tags"}
+MEMBER_KEYS = {"resident_name", "relation", "birth_year", "tags", "id_number"}
 # Households saved together by `do_save_households`: a few queries a chunk, whatever its size.
 HOUSEHOLD_CHUNK_ROWS = 250
 
@@ -347,7 +347,10 @@ class Importer:
         unknown = [tag for tag in tags if tag not in self.tag_names]
         if unknown:
             raise RowError(_("未知的人员标签：%(tags)s。") % {"tags": "、".join(unknown)})
-        return {"name": name, "relation": relation, "birth_year": year, "tags": tags}
+        member = {"name": name, "relation": relation, "birth_year": year, "tags": tags}
+        if cell_text(raw.get("id_number")):  # checked, and refused if off, by the action
+            member["id_number"] = cell_text(raw.get("id_number"))
+        return member
 
     def _household(self, values: dict, raw: dict, residents=None) -> actions.HouseholdRow:
         """The household a row describes, checked as far as the row alone tells; raise

@@ -27,8 +27,8 @@ from lianxin.cases.access import standing_of
 from lianxin.cases.models import Case
 from lianxin.cases.rules import WorkflowError
 from lianxin.jobs import may_resume
-from lianxin.orgs.models import Unit
-from lianxin.registry import rules
+from lianxin.orgs.models import DistrictSettings, Unit
+from lianxin.registry import idnumbers, rules
 from lianxin.registry.access import (
     access_household_by_id,
     household_scope,
@@ -234,6 +234,12 @@ def household_detail(request, pk):
     if unmasked:
         log_unmasked(user, [household.pk], "phone,tags", "registry:household")
     permitted = rules.permitted(user, household)
+    id_numbers = DistrictSettings.load().id_numbers_enabled
+    # Identity numbers stay masked even for those who see the phones, until they ask
+    # (a click, and a line in the disclosure log).
+    show_id_numbers = id_numbers and unmasked and request.GET.get("show") == "id_numbers"
+    if show_id_numbers:
+        log_unmasked(user, [household.pk], "id_number", "registry:household")
     context = {
         "household": household,
         "unmasked": unmasked,
@@ -243,9 +249,12 @@ def household_detail(request, pk):
                 "resident": r,
                 "phone": shown_phone(r.phone, unmasked),
                 "tags": [t.name for t in r.tags.all()] if unmasked else [],
+                "id_number": _shown_id_number(r, show_id_numbers) if id_numbers else "",
             }
             for r in residents
         ],
+        "id_numbers": id_numbers,
+        "show_id_numbers": show_id_numbers,
         "pair_members": pair_members,
         "history": history,
         "visits": visits,
@@ -260,6 +269,11 @@ def household_detail(request, pk):
         "correction_form": CorrectionForm(household=household),
     }
     return render(request, "registry/household_detail.html", context)
+
+
+def _shown_id_number(resident: Resident, unmasked: bool) -> str:
+    number = idnumbers.decrypt(resident.id_number_encrypted)
+    return number if unmasked else idnumbers.mask(number)
 
 
 # Changes keep a unit's, a pair's or a building's id; the history shows its name.

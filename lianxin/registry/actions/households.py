@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases.rules import WorkflowError
-from lianxin.orgs.models import Unit
-from lianxin.registry import coverage_tally, rules
+from lianxin.orgs.models import DistrictSettings, Unit
+from lianxin.registry import coverage_tally, idnumbers, rules
 from lianxin.registry.actions.registers import Outcome, Saved, _apply, _community_and_grid, _phone
 from lianxin.registry.addresses import address_key
 from lianxin.registry.models import Building, Household, RegistryEvent, Resident, Tag
@@ -48,7 +48,7 @@ SAVED_FIELDS = [
     "active",
     "updated_at",
 ]
-RESIDENT_FIELDS = ["relation", "birth_year", "phone", "active"]
+RESIDENT_FIELDS = ["relation", "birth_year", "phone", "active", "id_number_encrypted"]
 _Place = tuple[int, str]  # (community id, address key): a household's identity
 
 
@@ -126,11 +126,14 @@ def do_save_households(
     """
     at = when or timezone.now()
     tags = _tags_by_label()
+    id_numbers_on = DistrictSettings.load().id_numbers_enabled
     rights: dict = {}
     checked: list[_Checked | WorkflowError] = []
     for row in rows:
         try:
-            checked.append(_checked(row, actor=actor, tags=tags, rights=rights))
+            checked.append(
+                _checked(row, actor=actor, tags=tags, rights=rights, id_numbers_on=id_numbers_on)
+            )
         except WorkflowError as error:
             checked.append(error)
     with transaction.atomic():
@@ -151,6 +154,8 @@ class _Member:
     name: str
     values: dict
     tag_ids: frozenset[int]
+    # Checked, in the clear: "" when the list gives none (the stored number then stays).
+    id_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,7 +178,9 @@ def _tags_by_label() -> dict[str, int]:
     return found
 
 
-def _checked(row: HouseholdRow, *, actor, tags: dict[str, int], rights: dict) -> "_Checked":
+def _checked(
+    row: HouseholdRow, *, actor, tags: dict[str, int], rights: dict, id_numbers_on: bool
+) -> "_Checked":
     """The row's values as they will be saved; raise WorkflowError for the first problem."""
     _community_and_grid(row.community, row.grid)
     address = (row.address or "").strip()
@@ -209,11 +216,11 @@ def _checked(row: HouseholdRow, *, actor, tags: dict[str, int], rights: dict) ->
         "active": True,
     }
     _fit(Household, values)
-    members = None if row.residents is None else _members(row.residents, tags)
+    members = None if row.residents is None else _members(row.residents, tags, id_numbers_on)
     return _Checked(row.community, address_key(address), values, members)
 
 
-def _members(listed: list[dict], tags: dict[str, int]) -> list[_Member]:
+def _members(listed: list[dict], tags: dict[str, int], id_numbers_on: bool) -> list[_Member]:
     members, seen = [], set()
     for entry in listed:
         name = (entry.get("name") or "").strip()
@@ -232,8 +239,27 @@ def _members(listed: list[dict], tags: dict[str, int]) -> list[_Member]:
             "active": True,
         }
         _fit(Resident, {"name": name})
-        members.append(_Member(name, values, frozenset(tag_ids)))
+        id_number = _id_number(name, entry.get("id_number"), id_numbers_on)
+        members.append(_Member(name, values, frozenset(tag_ids), id_number))
     return members
+
+
+def _id_number(name: str, value, id_numbers_on: bool) -> str:
+    """The member's identity number checked, or "" if none was given; refused where the
+    district has not turned the field on."""
+    if not (value or "").strip():
+        return ""
+    if not id_numbers_on:
+        raise WorkflowError(
+            "invalid", _("本区未开启身份证号登记，不能保存%(name)s的身份证号。") % {"name": name}
+        )
+    try:
+        return idnumbers.clean(value)
+    except idnumbers.BadIdNumber as bad:
+        raise WorkflowError(
+            "invalid",
+            _("%(name)s的身份证号有误：%(reason)s") % {"name": name, "reason": bad.message},
+        ) from None
 
 
 def _fit(model, values: dict) -> None:
@@ -340,12 +366,21 @@ class _Chunk:
             resident = existing.get(member.name)
             if resident is None:
                 resident = Resident(household=household, name=member.name, **member.values)
+                if member.id_number:
+                    resident.id_number_encrypted = idnumbers.encrypt(member.id_number)
                 existing[member.name] = resident
                 self.tags[(place, member.name)] = member.tag_ids
                 self.new_members.append((place, resident))
                 changes.append(f"+{member.name}")
                 continue
             differs = _apply(resident, member.values)
+            # Encrypted afresh each time, so compared in the clear; a list without the
+            # column leaves the stored number as it is.
+            if member.id_number and idnumbers.decrypt(resident.id_number_encrypted) != (
+                member.id_number
+            ):
+                resident.id_number_encrypted = idnumbers.encrypt(member.id_number)
+                differs["id_number"] = True
             if differs and resident.pk is not None:
                 self.changed_members[resident.pk] = resident
             if self.tags[(place, member.name)] != member.tag_ids:
