@@ -117,8 +117,11 @@ class History:
 
     def run(self, n_cases: int, start: dt.datetime) -> int:
         """Play n_cases stories registered between `start` and now; return the actions taken."""
-        clock: list = []
-        order = itertools.count()
+        return self.play(self.stories(n_cases, start), start)
+
+    def stories(self, n_cases: int, start: dt.datetime) -> list[tuple[dt.datetime, Story]]:
+        """n_cases stories registered between `start` and now, not yet begun."""
+        stories = []
         span = (self.now - start).total_seconds()
         for _ in range(n_cases):
             # More concerns lately (the platform is catching on), and fewer at night.
@@ -126,7 +129,16 @@ class History:
             if not 7 <= timezone.localtime(registered).hour < 21 and self.rng.random() < 0.8:
                 registered = office_hours(registered)
             if registered < self.now:
-                heapq.heappush(clock, (registered, next(order), self.story(registered)))
+                stories.append((registered, self.story(registered)))
+        return stories
+
+    def play(self, stories: list[tuple[dt.datetime, Story]], start: dt.datetime) -> int:
+        """Run the stories (each starting at its moment) in time order with the daily
+        overdue scan from `start` on; return the actions taken."""
+        clock: list = []
+        order = itertools.count()
+        for moment, story in stories:
+            heapq.heappush(clock, (moment, next(order), story))
         day = timezone.localtime(start).replace(hour=0, minute=5, second=0, microsecond=0)
         while day < self.now:
             heapq.heappush(clock, (day, next(order), None))
@@ -146,13 +158,24 @@ class History:
                 heapq.heappush(clock, (following, next(order), story))
         return taken
 
-    def story(self, t: dt.datetime) -> Story:  # noqa: C901  (one case's whole life)
+    def story(self, t: dt.datetime) -> Story:
         rng = self.rng
-        fate = rng.choices(list(FATES), weights=list(FATES.values()))[0]
+        fate = self.fate()
         grid: Grid = rng.choice(self.cast.grids)
-        code = rng.choices(self.category_codes, weights=self.category_weights)[0]
-        category = self.cast.categories[code]
+        code = self.category_code()
         case = self.register(t, grid, code, fate)
+        yield from self.life(case, t, grid, code, fate)
+
+    def fate(self) -> str:
+        return self.rng.choices(list(FATES), weights=list(FATES.values()))[0]
+
+    def category_code(self) -> str:
+        return self.rng.choices(self.category_codes, weights=self.category_weights)[0]
+
+    def life(self, case: Case, t: dt.datetime, grid: Grid, code: str, fate: str) -> Story:  # noqa: C901  (one case's whole life)
+        """What happens to a registered case after `t`, one action a step."""
+        rng = self.rng
+        category = self.cast.categories[code]
         registered = t
         lead = category.default_unit
         assert lead is not None, f"demo category {code} names no unit"

@@ -11,8 +11,13 @@ alone took longer than the four minutes `make demo` may take on the reference ma
 actions would leave them (address keys normalised, created/updated stamps), without their
 RegistryEvent history, which a freshly imported register would not have either.
 
-Visits are written as rows too: recording them is the visits part's action
-(do_record_visit), not on this branch when the demo was written.
+The rounds run on the history's clock (`lianxin.demo.history`): the office opens each
+through `do_open_round` (which gives the 重点访 dues) and closes the finished ones through
+`do_close_round`. A visit where the resident raised a concern is recorded through
+`do_record_visit` at its moment, so the concern is a case heard from the household (channel
+visit, registered when it was said), which then lives its own life through the workflow;
+the other visits (about 40,000) are written as rows when their round ends and fulfil the
+dues their households had open that day, as the action would.
 """
 
 import datetime as dt
@@ -22,10 +27,12 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from lianxin.demo import places
+from lianxin.demo import concerns, places
 from lianxin.demo.district import Cast, Grid
+from lianxin.demo.history import History, Story
 from lianxin.orgs.models import Unit
 from lianxin.registry import actions, coverage_tally
+from lianxin.registry.actions.visits import Opinion
 from lianxin.registry.addresses import address_key
 from lianxin.registry.models import (
     Attachment,
@@ -39,7 +46,7 @@ from lianxin.registry.models import (
     VisitDue,
     Zone,
 )
-from lianxin.workdays.days import add_working_days, end_of_day, local_date
+from lianxin.workdays.days import end_of_day, local_date
 
 BUILDINGS_PER_GRID = 4
 HOUSEHOLDS_PER_BUILDING = 25
@@ -78,7 +85,9 @@ class Registers:
     zones: int = 0
     visits: int = 0
     dues: int = 0
+    heard: int = 0
     rounds: list[Round] = field(default_factory=list)
+    stories: list = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -321,11 +330,30 @@ ROUNDS = [
     (2, 80, 45, "closed", 0.992, 0.92),
     (3, 18, 45, "open", None, 0.88),
 ]
+# Of the households met at a round's first visit, the share that raised a concern: about
+# 700 opinion-cases over the three rounds of the full demo.
+OPINION_SHARE = 0.02
 
 
-def build_rounds(cast: Cast, rng: random.Random, now: dt.datetime, out: Registers) -> None:
-    """Three rounds: the two closed ones missed a few households (away, refused, or
-    simply not reached); the open one is under way, some grids far ahead of others."""
+@dataclass
+class VisitPlan:
+    """A round's visits, drawn before the clock runs: the plain ones are written as rows
+    when the round ends; those where the resident raised a concern go through
+    `do_record_visit` at their moment, and the case lives on in the history."""
+
+    round: Round
+    start: dt.datetime
+    end: dt.datetime
+    closes: bool
+    plain: list[Visit] = field(default_factory=list)
+    # (household pk, visited at, method)
+    heard: list[tuple[int, dt.datetime, str]] = field(default_factory=list)
+
+
+def plan_rounds(cast: Cast, rng: random.Random, now: dt.datetime) -> list[VisitPlan]:
+    """Three rounds in preparation, and who is visited when: the two closed ones missed a
+    few households (away, refused, or simply not reached); the open one is under way,
+    some grids far ahead of others."""
     priority = list(Tag.objects.filter(code__in=PRIORITY_TAGS))
     priority_ids = set(
         Resident.tags.through.objects.filter(tag__in=priority).values_list(
@@ -339,47 +367,47 @@ def build_rounds(cast: Cast, rng: random.Random, now: dt.datetime, out: Register
     )
     recorder = cast.community_staff
     grid_pace = {grid.unit.pk: rng.uniform(0.25, 0.95) for grid in cast.grids}
+    plans = []
     for number, ago, length, status, share, met_share in ROUNDS:
         start = timezone.localtime(now - dt.timedelta(days=ago)).replace(
             hour=9, minute=0, second=0, microsecond=0
         )
         end = start + dt.timedelta(days=length)
+        # Opened (and closed) by the office through the actions when the clock gets there.
         round_ = Round.objects.create(
             number=number,
             title=f"第{number}轮联户大走访",
-            status=status,
             starts_on=local_date(start),
             ends_on=local_date(end),
-            opened_at=start,
             materials="联户连心服务卡、政策明白纸",
         )
         round_.priority_tags.set(priority)
-        out.rounds.append(round_)
-        priority_due = end_of_day(add_working_days(local_date(start), 5))
+        plan = VisitPlan(round_, start, end, closes=status == "closed")
+        plans.append(plan)
         until = min(end, now)
         span = (until - start).total_seconds()
-        visits, dues = [], []
         for pk, pair_id, community_id, grid_id in households:
             is_priority = pk in priority_ids
             reach = share if share is not None else grid_pace[grid_id]
             if is_priority:
                 reach = max(reach, 0.97)
-            visited = rng.random() < reach
-            first = None
-            if visited:
-                if is_priority and rng.random() < 0.9:
-                    first_at = start + dt.timedelta(seconds=rng.uniform(0, 5 * 86400))
-                else:
-                    first_at = start + dt.timedelta(seconds=rng.uniform(0, span))
-                first_at = min(first_at, until - dt.timedelta(minutes=5))
-                first_at = first_at.replace(hour=rng.randint(9, 19), minute=rng.randint(0, 59))
-                first_at = min(first_at, now - dt.timedelta(minutes=5))
-                met = rng.random() < met_share
-                method = (
-                    "in_person" if met or rng.random() < 0.6 else rng.choice(("phone", "wechat"))
-                )
-                user = recorder[community_id]
-                first = Visit(
+            if rng.random() >= reach:
+                continue
+            if is_priority and rng.random() < 0.9:
+                first_at = start + dt.timedelta(seconds=rng.uniform(0, 5 * 86400))
+            else:
+                first_at = start + dt.timedelta(seconds=rng.uniform(0, span))
+            first_at = first_at.replace(hour=rng.randint(9, 19), minute=rng.randint(0, 59))
+            # Within the round (it closes at 9:00 on its last day) and before now.
+            first_at = min(first_at, until - dt.timedelta(minutes=5))
+            met = rng.random() < met_share
+            method = "in_person" if met or rng.random() < 0.6 else rng.choice(("phone", "wechat"))
+            if met and rng.random() < OPINION_SHARE:
+                plan.heard.append((pk, first_at, method))
+                continue
+            user = recorder[community_id]
+            plan.plain.append(
+                Visit(
                     round=round_,
                     household_id=pk,
                     pair_id=pair_id,
@@ -390,53 +418,127 @@ def build_rounds(cast: Cast, rng: random.Random, now: dt.datetime, out: Register
                     recorded_by=user,
                     recorded_at=first_at + dt.timedelta(hours=rng.randint(0, 30)),
                 )
-                visits.append(first)
-                if not met and rng.random() < 0.5:
-                    again = first_at + dt.timedelta(days=rng.randint(2, 12))
-                    if again < until:
-                        visits.append(
-                            Visit(
-                                round=round_,
-                                household_id=pk,
-                                pair_id=pair_id,
-                                visited_at=again,
-                                method="in_person",
-                                met=True,
-                                recorded_by=user,
-                                recorded_at=again,
-                            )
+            )
+            if not met and rng.random() < 0.5:
+                again = first_at + dt.timedelta(days=rng.randint(2, 12))
+                if again < until:
+                    plan.plain.append(
+                        Visit(
+                            round=round_,
+                            household_id=pk,
+                            pair_id=pair_id,
+                            visited_at=again,
+                            method="in_person",
+                            met=True,
+                            recorded_by=user,
+                            recorded_at=again,
                         )
-            if is_priority:
-                dues.append(
-                    VisitDue(
-                        kind=VisitDue.Kind.PRIORITY,
-                        household_id=pk,
-                        round=round_,
-                        reason="重点人群",
-                        opened_at=start,
-                        due_at=priority_due,
-                        visit=first,
                     )
-                )
-        Visit.objects.bulk_create(visits, batch_size=BATCH)
-        for due in dues:
-            due.visit_id = due.visit.pk if due.visit is not None else None
-        VisitDue.objects.bulk_create(dues, batch_size=BATCH)
-        out.visits += len(visits)
-        out.dues += len(dues)
+    return plans
+
+
+def round_stories(cast: Cast, history: History, plans: list[VisitPlan], now: dt.datetime):
+    """The rounds as stories for the history's clock: the office opens each round at its
+    start and closes the finished ones at their end; each concern heard is a visit recorded
+    through `do_record_visit` at its moment, and then the case's own life."""
+    office = cast.dispatchers[0]
+    grids = {grid.unit.pk: grid for grid in cast.grids}
+    stories: list[tuple[dt.datetime, Story]] = []
+
+    def round_story(plan: VisitPlan) -> Story:
+        actions.do_open_round(plan.round, actor=office, when=plan.start)
+        plan.round.refresh_from_db()  # the action saved its own copy
+        # The plain visits are written when the round ends (or, for the open one, now):
+        # nothing in the workflow reads them before.
+        yield plan.end if plan.closes else now - dt.timedelta(minutes=1)
+        write_plain_visits(plan)
+        if plan.closes:
+            actions.do_close_round(plan.round, actor=office, when=plan.end)
+
+    def heard_story(
+        plan: VisitPlan, household: Household, visited_at: dt.datetime, method: str
+    ) -> Story:
+        grid = grids[household.grid_id]
+        code = history.category_code()
+        fate = history.fate()
+        if fate == "claimed":  # a concern offered for claim at a meeting, not at a door
+            fate = "normal"
+        title, text = concerns.write_concern(
+            history.rng, code, history.rng.choice(grid.places), household.address
+        )
+        visit = actions.do_record_visit(
+            household,
+            actor=cast.community_staff[household.community_id],
+            round=plan.round,
+            visited_at=visited_at,
+            method=method,
+            met=True,
+            note="入户走访，群众反映诉求，已登记。",
+            opinions=[Opinion(title[:100], text, category=cast.categories[code])],
+            when=visited_at,
+        )
+        case = visit.heard_cases.select_related("case").get().case
+        history.open_cases.append(case)
+        yield from history.life(case, visited_at, grid, code, fate)
+
+    wanted = {pk for plan in plans for pk, _at, _method in plan.heard}
+    households = Household.objects.select_related("community", "grid").in_bulk(wanted)
+    for plan in plans:
+        stories.append((plan.start, round_story(plan)))
+        for pk, visited_at, method in plan.heard:
+            stories.append((visited_at, heard_story(plan, households[pk], visited_at, method)))
+    return stories
+
+
+def write_plain_visits(plan: VisitPlan) -> None:
+    """Write a round's plain visits and let each fulfil the dues its household had open
+    that day, as `do_record_visit` would (a 重点访 missed in an earlier round is done,
+    late, by this round's visit)."""
+    visits = Visit.objects.bulk_create(plan.plain, batch_size=BATCH)
+    by_household: dict[int, list[Visit]] = {}
+    for visit in sorted(visits, key=lambda v: v.visited_at):
+        by_household.setdefault(visit.household_id, []).append(visit)
+    open_dues = VisitDue.objects.filter(visit__isnull=True, household__in=list(by_household))
+    fulfilled = []
+    for due in open_dues.only("pk", "household_id", "opened_at"):
+        for visit in by_household[due.household_id]:
+            if due.opened_at <= end_of_day(local_date(visit.visited_at)):
+                due.visit = visit
+                fulfilled.append(due)
+                break
+    VisitDue.objects.bulk_update(fulfilled, ["visit"], batch_size=BATCH)
 
 
 def build_registers(
-    cast: Cast, seed: int, now: dt.datetime, *, per_building: int = HOUSEHOLDS_PER_BUILDING
+    cast: Cast,
+    seed: int,
+    now: dt.datetime,
+    history: History,
+    *,
+    per_building: int = HOUSEHOLDS_PER_BUILDING,
 ) -> Registers:
+    """The places, people, pairs and the rounds' plans; the rounds themselves happen in
+    `out.stories`, which the caller plays on the history's clock."""
     started = time.monotonic()
     # Its own random stream: the district and its cases stay as they were.
     rng = random.Random(seed + 14)
     out = Registers()
     by_grid = build_places(cast, rng, now, out, per_building)
     build_pairs(cast, rng, now, by_grid, out)
-    build_rounds(cast, rng, now, out)
-    # The rows above went around the actions, which keep the coverage tally.
-    coverage_tally.rebuild()
+    plans = plan_rounds(cast, rng, now)
+    out.rounds = [plan.round for plan in plans]
+    out.heard = sum(len(plan.heard) for plan in plans)
+    out.stories = round_stories(cast, history, plans, now)
     out.seconds = time.monotonic() - started
     return out
+
+
+def tally(out: Registers) -> None:
+    """Count what the rounds left, once the clock has run."""
+    # The households, visits and dues above went around the actions, which keep the
+    # coverage tally: count it afresh now that everything is written.
+    coverage_tally.rebuild()
+    out.visits = Visit.objects.count()
+    out.dues = VisitDue.objects.count()
+    for round_ in out.rounds:
+        round_.refresh_from_db()

@@ -8,7 +8,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from lianxin.accounts.models import Membership, Role, User
-from lianxin.cases.models import Case, CaseEvent, Status
+from lianxin.cases.models import Case, CaseEvent, Channel, Status
 from lianxin.figures import coverage
 from lianxin.orgs.models import Unit
 from lianxin.registry.actions import pair_warnings
@@ -16,11 +16,14 @@ from lianxin.registry.models import (
     Attachment,
     Building,
     Cadre,
+    HeardCase,
     Household,
     Pair,
+    RegistryEvent,
     Resident,
     Round,
     Shop,
+    VisitDue,
     Zone,
 )
 from lianxin.upstream.exchange import run_exchange
@@ -89,6 +92,41 @@ class LoadDemoTest(TestCase):
         response = page.get(reverse("figures:coverage"), {"by": "street"})
         self.assertEqual(response.context["round"], third)
         self.assertEqual(len(response.context["rows"]), 10)
+
+    def test_the_rounds_were_opened_and_closed_by_the_office_through_the_actions(self):
+        opened = RegistryEvent.objects.filter(code="registry.round.opened")
+        self.assertEqual(sorted(e.data["number"] for e in opened), [1, 2, 3])
+        self.assertEqual(
+            sorted(
+                RegistryEvent.objects.filter(code="registry.round.closed").values_list(
+                    "data__number", flat=True
+                )
+            ),
+            [1, 2],
+        )
+        self.assertEqual(
+            sum(e.data["priority_dues"] for e in opened),
+            VisitDue.objects.filter(kind="priority").count(),
+        )
+
+    def test_the_concerns_heard_at_visits_are_cases_that_went_on_through_the_workflow(self):
+        heard = list(HeardCase.objects.select_related("case", "visit", "household"))
+        self.assertGreater(len(heard), 20)
+        for link in heard:
+            self.assertEqual(link.case.channel, Channel.VISIT)
+            self.assertEqual(link.case.registered_at, link.visit.visited_at)
+            self.assertEqual(link.visit.household, link.household)
+            self.assertEqual(link.case.address, link.household.address)
+            self.assertEqual(link.case.grid_id, link.household.grid_id)
+        self.assertEqual({link.visit.round.number for link in heard}, {1, 2, 3})
+        statuses = {link.case.status for link in heard}
+        self.assertIn(Status.CLOSED, statuses)
+        self.assertGreater(len(statuses), 2)
+        # Cases are numbered in the order they were registered, heard ones among the rest.
+        numbers = list(
+            Case.objects.order_by("registered_at", "pk").values_list("tracking_number", flat=True)
+        )
+        self.assertEqual(numbers, sorted(numbers))
 
     def test_the_logins_are_printed_for_every_role(self):
         out = StringIO()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from lianxin.cases.models import Case
 from lianxin.demo.district import build_district
 from lianxin.demo.history import History
-from lianxin.demo.registers import build_registers
+from lianxin.demo.registers import build_registers, tally
 from lianxin.intel.topicsync import refresh_topics
 from lianxin.orgs.models import Unit
 
@@ -44,11 +44,21 @@ class Command(BaseCommand):
         # One transaction: SQLite writes the whole history at once instead of per action.
         with transaction.atomic():
             cast = build_district(rng)
-            taken = History(cast, rng, now).run(cases, start=now - dt.timedelta(days=days))
-            cases_done = time.monotonic()
+            history = History(cast, rng, now)
+            start = now - dt.timedelta(days=days)
             registers = None
             if households_per_building:
-                registers = build_registers(cast, seed, now, per_building=households_per_building)
+                registers = build_registers(
+                    cast, seed, now, history, per_building=households_per_building
+                )
+            # The rounds (opened, visited, closed) and their heard concerns run on the
+            # same clock as the other cases, so that every timeline is one the platform
+            # could have recorded.
+            stories = history.stories(cases, start) + (registers.stories if registers else [])
+            taken = history.play(stories, start)
+            if registers is not None:
+                tally(registers)
+            cases_done = time.monotonic()
         topics = refresh_topics(now)  # as the periodic job would, so the topic list is not empty
         self.stdout.write(
             self.style.SUCCESS(
@@ -61,6 +71,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Registers: {r.buildings} buildings, {r.households} households, "
                 f"{r.residents} residents, {r.shops} shops, {r.cadres} cadres in {r.pairs} "
-                f"pairs, {r.zones} zones, {len(r.rounds)} rounds, {r.visits} visits, "
-                f"{r.dues} visits due; {r.seconds:.0f} s (cases {cases_done - started:.0f} s)."
+                f"pairs, {r.zones} zones, {len(r.rounds)} rounds, {r.visits} visits "
+                f"({r.heard} with a concern, each a case), {r.dues} visits due; "
+                f"{r.seconds:.0f} s; the rest {cases_done - started - r.seconds:.0f} s."
             )
