@@ -19,6 +19,8 @@ from lianxin.accounts.models import Membership, Role, User
 from lianxin.cases import actions
 from lianxin.cases.models import Case, CasePart, Category, Channel, Status
 from lianxin.orgs.models import Unit
+from lianxin.registry import actions as registry
+from lianxin.registry.models import Attachment, Zone
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -143,6 +145,8 @@ class Builders:
     handler_c: User
     dispatcher: User
     leader: User
+    other_community: Unit
+    other_grid: Unit
     top_category: Category
     category: Category
 
@@ -315,6 +319,85 @@ class Builders:
             if step == until:
                 break
         return self.reload(case)
+
+    # The registers.
+
+    def build_registers(self) -> None:
+        """A pair of cadres in 福临社区 (one a community worker, one with no staff role) with
+        two households, a household of the other community, and a department attached to
+        the 片区 of 福临第一网格; through the registry's actions, as pages and imports do.
+
+        In setUpTestData: `cls.build_registers(cls)`."""
+        office = self.dispatcher
+        self.cadre_user = make_user("cadre_zhang", Role.COMMUNITY_STAFF, self.community)
+        self.outside_cadre_user = make_user("cadre_li")  # a cadre with no staff role
+        self.cadre_a = registry.do_save_cadre(
+            actor=office,
+            name="张明",
+            employer=self.community,
+            phone="13900000001",
+            party_member=True,
+            experienced=True,
+            user=self.cadre_user,
+        ).row
+        self.cadre_b = registry.do_save_cadre(
+            actor=office,
+            name="李娜",
+            employer=self.dept_b,
+            phone="13900000002",
+            local=False,
+            user=self.outside_cadre_user,
+        ).row
+        self.pair = registry.do_save_pair(
+            actor=office,
+            code="FL-01",
+            community=self.community,
+            cadres=[self.cadre_a, self.cadre_b],
+        ).row
+        self.household = registry.do_save_household(
+            actor=office,
+            community=self.community,
+            grid=self.grid,
+            address="福临苑3号楼2单元301室",
+            head_name="王秀兰",
+            phone="13812341234",
+            member_count=2,
+            residents=[
+                {"name": "王秀兰", "relation": "head", "birth_year": 1948, "tags": ["dibao"]},
+                {
+                    "name": "赵国强",
+                    "relation": "spouse",
+                    "birth_year": 1946,
+                    "tags": ["lao_junren"],
+                },
+            ],
+        ).row
+        self.neighbour = registry.do_save_household(
+            actor=office,
+            community=self.community,
+            grid=self.grid,
+            address="福临苑3号楼2单元302室",
+            head_name="陈建华",
+            phone="13812345678",
+            member_count=3,
+        ).row
+        self.household, self.neighbour = (
+            registry.do_assign_household_to_pair(household, actor=office, pair=self.pair)
+            for household in (self.household, self.neighbour)
+        )
+        self.far_household = registry.do_save_household(
+            actor=office,
+            community=self.other_community,
+            grid=self.other_grid,
+            address="青峰路12号1单元101室",
+            head_name="刘芳",
+            phone="13700001111",
+        ).row
+        self.zone = Zone.objects.create(name="福临片区", street=self.street)
+        self.zone.grids.set([self.grid])
+        Attachment.objects.create(
+            kind=Attachment.Kind.DEPARTMENT_ZONE, department=self.dept_a, zone=self.zone
+        )
 
 
 class Cast(Builders):

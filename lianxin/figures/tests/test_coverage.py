@@ -6,13 +6,12 @@ from lianxin.figures.tests.visits import a_round, due, visit
 from lianxin.registry import actions
 from lianxin.registry.coverage_tally import recounting
 from lianxin.registry.models import Attachment, VisitDue
-from lianxin.registry.tests.builders import Registers
-from lianxin.test import LianxinTestCase, at, make_user
+from lianxin.test import Builders, LianxinTestCase, at, make_user
 
 
 def build_counted(target) -> None:
     """The register counted by hand below, on `target` (a test class or a browser test)."""
-    Registers.build_registers(target)
+    Builders.build_registers(target)
     office = target.dispatcher
     cadre = actions.do_save_cadre(
         actor=office, name="孙丽", employer=target.community, phone="13900000003"
@@ -75,7 +74,7 @@ def build_counted(target) -> None:
     )
 
 
-class CountedRegister(Registers, LianxinTestCase):
+class CountedRegister(LianxinTestCase):
     """The register below, for the pages' and exports' tests too."""
 
     @classmethod

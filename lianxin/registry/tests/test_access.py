@@ -4,11 +4,10 @@ from django.http import Http404
 
 from lianxin.accounts.models import Disclosure
 from lianxin.registry import access
-from lianxin.registry.tests.builders import Registers
 from lianxin.test import LianxinTestCase
 
 
-class HouseholdScopeTest(Registers, LianxinTestCase):
+class HouseholdScopeTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

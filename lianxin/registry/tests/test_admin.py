@@ -2,11 +2,10 @@
 
 from django.urls import reverse
 
-from lianxin.registry.tests.builders import Registers
 from lianxin.test import LianxinTestCase
 
 
-class RegistryAdminTest(Registers, LianxinTestCase):
+class RegistryAdminTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

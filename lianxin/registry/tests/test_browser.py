@@ -6,13 +6,12 @@ from django.test import override_settings
 from django.urls import reverse
 
 from lianxin.registry.models import Household, RegistryImportJob, Tag
-from lianxin.registry.tests.builders import Registers
 from lianxin.registry.tests.test_import import households_file
 from lianxin.registry.tests.test_import_jobs import run_queued_imports
 from lianxin.test import BrowserTestCase
 
 
-class RegistryBrowserTest(Registers, BrowserTestCase):
+class RegistryBrowserTest(BrowserTestCase):
     artifacts = "registry"
 
     def setUp(self):
@@ -20,7 +19,7 @@ class RegistryBrowserTest(Registers, BrowserTestCase):
         # A live-server test flushes the tables, the seeded tags with them.
         for code, name in (("dibao", "低保"), ("lao_junren", "老军人"), ("duju", "独居")):
             Tag.objects.get_or_create(code=code, defaults={"name": name})
-        self.build_registers(self)
+        self.build_registers()
 
     def test_the_office_imports_households_and_opens_a_card(self):
         office = self.person("dispatcher", "pw-dispatcher")

@@ -8,7 +8,6 @@ import datetime as dt
 from lianxin.cases.models import Case
 from lianxin.registry import actions
 from lianxin.registry.models import HeardCase, Question, Round, Tag, Visit
-from lianxin.registry.tests.builders import Registers
 from lianxin.test import BrowserTestCase
 
 
@@ -20,7 +19,7 @@ class VisitOnThePhoneTest(BrowserTestCase):
         # A live-server test empties the tables after each test, the seeded tags with them.
         Tag.objects.get_or_create(code="dibao", defaults={"name": "低保"})
         Tag.objects.get_or_create(code="lao_junren", defaults={"name": "老军人", "group": "五老"})
-        Registers.build_registers(self)
+        self.build_registers()
         round_ = Round.objects.create(
             number=2,
             title="第二轮大走访",

@@ -6,11 +6,10 @@ from django.urls import reverse
 from lianxin.cases.rules import WorkflowError
 from lianxin.registry import actions
 from lianxin.registry.models import HouseholdCorrection, RegistryEvent
-from lianxin.registry.tests.builders import Registers
 from lianxin.test import LianxinTestCase, at
 
 
-class CorrectionActionsTest(Registers, LianxinTestCase):
+class CorrectionActionsTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -74,7 +73,7 @@ class CorrectionActionsTest(Registers, LianxinTestCase):
         self.assertFalse(HouseholdCorrection.objects.exists())
 
 
-class CorrectionPagesTest(Registers, LianxinTestCase):
+class CorrectionPagesTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

@@ -30,8 +30,7 @@ from lianxin.registry.models import (
     Tag,
     Visit,
 )
-from lianxin.registry.tests.builders import Registers
-from lianxin.test import District, LianxinTestCase, at
+from lianxin.test import Builders, District, LianxinTestCase, at
 
 NOW = at(2026, 6, 17, 10)
 
@@ -70,7 +69,7 @@ class TallyAssertions:
                 )
 
 
-class TallyTestCase(TallyAssertions, Registers, LianxinTestCase):
+class TallyTestCase(TallyAssertions, LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -295,7 +294,7 @@ STEP = st.tuples(
 )
 
 
-class RandomActionsProperty(TallyAssertions, Registers, HypothesisTestCase):
+class RandomActionsProperty(TallyAssertions, Builders, HypothesisTestCase):
     @classmethod
     def setUpTestData(cls):
         District.build(cls)
@@ -401,7 +400,7 @@ class RandomActionsProperty(TallyAssertions, Registers, HypothesisTestCase):
 
 
 @pytest.mark.postgres
-class SimultaneousVisitsTest(Registers, TransactionTestCase):
+class SimultaneousVisitsTest(Builders, TransactionTestCase):
     def setUp(self):
         if connection.vendor != "postgresql":
             if os.getenv("CI") == "true" and os.getenv("DATABASE_URL"):
@@ -411,7 +410,7 @@ class SimultaneousVisitsTest(Registers, TransactionTestCase):
         # A TransactionTestCase before this one may have flushed the seeded tags.
         for code, name in (("dibao", "低保"), ("lao_junren", "老军人")):
             Tag.objects.get_or_create(code=code, defaults={"name": name})
-        self.build_registers(self)
+        self.build_registers()
         self.round = Round.objects.create(
             number=1, title="第1轮", starts_on=dt.date(2026, 6, 1), ends_on=dt.date(2026, 7, 31)
         )

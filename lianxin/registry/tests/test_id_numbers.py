@@ -11,7 +11,6 @@ from lianxin.orgs.models import DistrictSettings
 from lianxin.registry import actions, idnumbers
 from lianxin.registry.imports import import_registers
 from lianxin.registry.models import Resident
-from lianxin.registry.tests.builders import Registers
 from lianxin.registry.tests.test_import import xlsx
 from lianxin.test import LianxinTestCase
 
@@ -54,7 +53,7 @@ class IdNumberTest(SimpleTestCase):
         self.assertEqual(idnumbers.decrypt("not a token"), "")
 
 
-class IdNumbersInTheRegistersTest(Registers, LianxinTestCase):
+class IdNumbersInTheRegistersTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

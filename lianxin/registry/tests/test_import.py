@@ -15,7 +15,6 @@ from openpyxl import Workbook, load_workbook
 from lianxin.registry import models
 from lianxin.registry.imports import COLUMNS, import_registers, parse_members, write_template
 from lianxin.registry.models import Building, Cadre, Household, Pair, RegistryEvent, Shop
-from lianxin.registry.tests.builders import Registers
 from lianxin.sheets import ImportRefused, Sheet
 from lianxin.test import LianxinTestCase, at
 
@@ -45,7 +44,7 @@ def households_file(rows=None, **kwargs):
     return xlsx(kwargs.pop("headers", HOUSEHOLD_HEADERS), rows, **kwargs)
 
 
-class HouseholdImportTest(Registers, LianxinTestCase):
+class HouseholdImportTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -213,7 +212,7 @@ class HouseholdImportTest(Registers, LianxinTestCase):
         self.assertEqual(report.summary()["created"], 1)
 
 
-class OneRowPerPersonTest(Registers, LianxinTestCase):
+class OneRowPerPersonTest(LianxinTestCase):
     """The list many offices keep: a row per person, the head's name repeated."""
 
     HEADERS = ["社区", "地址", "户主姓名", "联系电话", "姓名", "关系", "出生年月", "人员类别"]
@@ -278,7 +277,7 @@ class OneRowPerPersonTest(Registers, LianxinTestCase):
         self.assertIn("不能同时填写", refused.exception.message)
 
 
-class PlacesAndPeopleImportTest(Registers, LianxinTestCase):
+class PlacesAndPeopleImportTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -349,7 +348,7 @@ class PlacesAndPeopleImportTest(Registers, LianxinTestCase):
         self.assertEqual(again.summary()["unchanged"], 1)
 
 
-class CommandTest(Registers, LianxinTestCase):
+class CommandTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

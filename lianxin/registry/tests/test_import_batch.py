@@ -11,7 +11,6 @@ from django.db import transaction
 from lianxin.registry import imports
 from lianxin.registry.imports import import_registers
 from lianxin.registry.models import Building, Household, RegistryEvent, Resident
-from lianxin.registry.tests.builders import Registers
 from lianxin.registry.tests.test_import import xlsx
 from lianxin.test import LianxinTestCase, at
 
@@ -105,7 +104,7 @@ def register() -> dict:
 
 
 @time_machine.travel(at(2026, 6, 17), tick=False)
-class BatchMatchesRowByRowTest(Registers, LianxinTestCase):
+class BatchMatchesRowByRowTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

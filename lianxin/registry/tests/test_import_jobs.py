@@ -23,7 +23,6 @@ from lianxin.registry.import_jobs import (
     start_import_job,
 )
 from lianxin.registry.models import Household, RegistryEvent, RegistryImportJob
-from lianxin.registry.tests.builders import Registers
 from lianxin.registry.tests.test_import import HOUSEHOLD_HEADERS, xlsx
 from lianxin.test import LianxinTestCase, at
 
@@ -62,7 +61,7 @@ class ImportFilesRemoved:
 
 
 @override_settings(REGISTRY_IMPORT_PAGE_ROWS=3)
-class ImportJobPageTest(ImportFilesRemoved, Registers, LianxinTestCase):
+class ImportJobPageTest(ImportFilesRemoved, LianxinTestCase):
     url = reverse("registry:import")
 
     @classmethod
@@ -168,7 +167,7 @@ class ImportJobPageTest(ImportFilesRemoved, Registers, LianxinTestCase):
         self.assertEqual(self.client.get(url).status_code, 405)
 
 
-class ImportJobFailureTest(ImportFilesRemoved, Registers, LianxinTestCase):
+class ImportJobFailureTest(ImportFilesRemoved, LianxinTestCase):
     """A job that stops midway keeps the chunks it committed and continues after them."""
 
     @classmethod

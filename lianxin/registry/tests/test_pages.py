@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 from lianxin.accounts.models import Disclosure
 from lianxin.registry import actions
 from lianxin.registry.models import HeardCase, Household, RegistryImportJob, Visit
-from lianxin.registry.tests.builders import Registers
 from lianxin.registry.tests.test_import import households_file
 from lianxin.test import LianxinTestCase, at
 
@@ -21,7 +20,7 @@ MASKED = "138****1234"
 FULL = "13812341234"
 
 
-class HouseholdPagesTest(Registers, LianxinTestCase):
+class HouseholdPagesTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -240,7 +239,7 @@ class HouseholdPagesTest(Registers, LianxinTestCase):
         self.assertNotContains(page, reverse("visits:urgent", args=[self.neighbour.pk]))
 
 
-class PairListTest(Registers, LianxinTestCase):
+class PairListTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -279,7 +278,7 @@ class PairListTest(Registers, LianxinTestCase):
         self.assertIn("联户组不足两人。", response.content.decode())
 
 
-class ImportPageTest(Registers, LianxinTestCase):
+class ImportPageTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

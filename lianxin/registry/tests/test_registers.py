@@ -4,7 +4,6 @@ from lianxin.cases.rules import WorkflowError
 from lianxin.registry import actions
 from lianxin.registry.addresses import address_key
 from lianxin.registry.models import Household, PairMember, RegistryEvent
-from lianxin.registry.tests.builders import Registers
 from lianxin.test import LianxinTestCase
 
 
@@ -24,7 +23,7 @@ class AddressKeyTest(LianxinTestCase):
         self.assertNotEqual(address_key("东村二组十五号"), address_key("东村二组十六号"))
 
 
-class SaveHouseholdTest(Registers, LianxinTestCase):
+class SaveHouseholdTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -88,7 +87,7 @@ class SaveHouseholdTest(Registers, LianxinTestCase):
         self.assertEqual(self.save(actor=self.street_staff, member_count=4).outcome, "updated")
 
 
-class PairTest(Registers, LianxinTestCase):
+class PairTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

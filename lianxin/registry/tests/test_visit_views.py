@@ -8,11 +8,10 @@ from django.urls import reverse
 from lianxin.cases.models import Case
 from lianxin.registry import actions
 from lianxin.registry.models import Question, Round, Tag, Visit, VisitDue
-from lianxin.registry.tests.builders import Registers
 from lianxin.test import LianxinTestCase, at
 
 
-class VisitPagesTest(Registers, LianxinTestCase):
+class VisitPagesTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -144,7 +143,7 @@ class VisitPagesTest(Registers, LianxinTestCase):
         self.assertEqual(self.client.post(reverse("visits:mine")).status_code, 405)
 
 
-class VisitQueuesTest(Registers, LianxinTestCase):
+class VisitQueuesTest(LianxinTestCase):
     """The staff inbox shows the visits due among the households one visits."""
 
     @classmethod
@@ -204,7 +203,7 @@ class VisitQueuesTest(Registers, LianxinTestCase):
         self.assertRedirects(response, reverse("portal:mine"))
 
 
-class UrgentVisitPageTest(Registers, LianxinTestCase):
+class UrgentVisitPageTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -247,7 +246,7 @@ class UrgentVisitPageTest(Registers, LianxinTestCase):
         self.assertFalse(VisitDue.objects.exists())
 
 
-class RoundsPageTest(Registers, LianxinTestCase):
+class RoundsPageTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

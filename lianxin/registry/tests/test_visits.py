@@ -18,12 +18,11 @@ from lianxin.registry.models import (
     Visit,
     VisitDue,
 )
-from lianxin.registry.tests.builders import Registers
 from lianxin.test import LianxinTestCase, at
 from lianxin.workdays.days import end_of_day
 
 
-class VisitsTestCase(Registers, LianxinTestCase):
+class VisitsTestCase(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
