@@ -30,6 +30,7 @@ from lianxin.registry.access import (
     shown_phone,
 )
 from lianxin.registry.models import Round, Visit
+from lianxin.registry.round_forms import QuestionFormSet, RoundForm, initial_for, questions_of
 from lianxin.registry.worklists import (
     DUE_LABELS,
     households_due,
@@ -269,3 +270,45 @@ def round_change(request, pk, change):
     except WorkflowError as refused:
         messages.error(request, str(refused.message))
     return redirect("visits:rounds")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def round_edit(request, pk=None):
+    """Write a round and its questionnaire (new, or one still in preparation)."""
+    _office_only(request.user)
+    round_ = get_object_or_404(Round, pk=pk) if pk is not None else None
+    if round_ is not None and round_.status != Round.Status.DRAFT and request.method != "POST":
+        messages.error(request, _("只有筹备中的轮次才能修改。"))
+        return redirect("visits:rounds")
+    initial, questions = initial_for(round_) if round_ is not None else ({}, [])
+    form = RoundForm(request.POST or None, initial=initial)
+    formset = QuestionFormSet(request.POST or None, initial=questions, prefix="q")
+    error = None
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = actions.do_save_round(
+                round_,
+                actor=request.user,
+                number=data["number"],
+                title=data["title"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                materials=data["materials"],
+                priority_tags=data["priority_tags"],
+                priority_working_days=data["priority_working_days"],
+                questions=questions_of(formset),
+            )
+        except WorkflowError as refused:
+            error = refused.message
+        else:
+            messages.success(request, _("已保存“%(round)s”。") % {"round": saved.title})
+            return redirect("visits:rounds")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "visits/round_form.html",
+        {"round": round_, "form": form, "formset": formset, "error": error},
+        status=status,
+    )

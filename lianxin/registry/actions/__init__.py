@@ -19,6 +19,7 @@ from lianxin.registry.actions.registers import (
     do_save_pair,
     pair_warnings,
 )
+from lianxin.registry.actions.rounds import do_save_round
 from lianxin.registry.actions.visits import (
     clean_answers,
     do_close_round,
@@ -50,6 +51,7 @@ __all__ = [
     "do_save_household",
     "do_save_households",
     "do_save_pair",
+    "do_save_round",
     "do_save_shop",
     "pair_warnings",
 ]
