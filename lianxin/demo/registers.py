@@ -4,7 +4,7 @@ buildings, 15,000 households with 23,000 residents, 500 shops, 1,200 cadres in 6
 two closed with a few honest gaps, the third open and under way.
 
 Cadres and pairs go through the registry's actions, as an import would. Buildings,
-households, residents, shops, visits and dues are written with bulk_create: through
+households, residents, shops and most visits are written with bulk_create: through
 `do_save_household` (a row lock, an event and a check per household) the 15,000 households
 alone took longer than the four minutes `make demo` may take on the reference machine
 (measured: see BENCHMARKS.md). This loader is demo-only; it writes rows exactly as the
