@@ -21,7 +21,7 @@ MAX_CHOICES = 10
 def clean_questions(questions) -> list[dict]:
     """The questions in order as {"text", "kind", "choices", "required"}; a blank row is
     left out. Raises WorkflowError with the first problem, numbered as the office sees it."""
-    found = []
+    found: list[dict] = []
     for raw in questions or []:
         text = (raw.get("text") or "").strip()
         kind = raw.get("kind") or Question.Kind.YES_NO
@@ -85,7 +85,10 @@ def do_save_round(
             raise WorkflowError("invalid", _("只有筹备中的轮次才能修改。"))
     if not number or number < 1:
         raise WorkflowError("invalid", _("请填写轮次（正整数）。"))
-    if Round.objects.filter(number=number).exclude(pk=round_ and round_.pk).exists():
+    others = Round.objects.filter(number=number)
+    if round_ is not None:
+        others = others.exclude(pk=round_.pk)
+    if others.exists():
         raise WorkflowError("invalid", _("第%(n)s轮已经存在。") % {"n": number})
     if starts_on is None or ends_on is None:
         raise WorkflowError("invalid", _("请填写开始和结束日期。"))
