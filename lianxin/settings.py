@@ -294,6 +294,10 @@ SMS_GATEWAY_URL = os.getenv("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_KEY = os.getenv("SMS_GATEWAY_KEY", "")
 SMS_GATEWAY_TIMEOUT = envint("SMS_GATEWAY_TIMEOUT", "10")
 
+# The keyless Open311 feed rounds coordinates to this many decimal places (3 is about
+# 100 m of latitude): the place of a pothole, not of a door (docs/open311.md).
+OPEN311_COORDINATE_DECIMALS = envint("OPEN311_COORDINATE_DECIMALS", "3")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -23,6 +23,7 @@ from lianxin.cases.access import (
     standing_of,
 )
 from lianxin.cases.models import Case
+from lianxin.cases.redaction import public_text
 from lianxin.cases.rules import RULES, WorkflowError, available_actions, check
 from lianxin.geo.coords import WGS84
 from lianxin.geo.points import parse_point
@@ -86,8 +87,9 @@ def _public_place(case: Case) -> str:
 def similar(request):
     """Open cases like what the resident is typing (a fragment for the submit page).
 
-    Shows only what any visitor may read: title, status, category, a rough place and
-    the number of supports; never the resident, the phone, the address or the text."""
+    Shows only what any visitor may read: the title with personal data blanked, status,
+    category, a rough place and the number of supports; never the resident, the phone,
+    the address or the text."""
     title = request.GET.get("title", "").strip()[:100]
     text = request.GET.get("text", "").strip()[:2000]
     address = request.GET.get("address", "").strip()[:200]
@@ -111,6 +113,7 @@ def similar(request):
         rows = [
             {
                 "case": case,
+                "title": public_text(case.title, case),
                 "place": _public_place(case),
                 "reasons": nearby.describe(match, public=True),
             }
@@ -146,7 +149,13 @@ def support(request, pk):
             form.add_error(field, str(error.message))
         else:
             case.refresh_from_db(fields=["support_count"])
-    context = {"case": case, "place": _public_place(case), "form": form, "done": done}
+    context = {
+        "case": case,
+        "title": public_text(case.title, case),
+        "place": _public_place(case),
+        "form": form,
+        "done": done,
+    }
     return render(request, "intel/support.html", context, status=200)
 
 

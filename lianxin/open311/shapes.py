@@ -6,13 +6,16 @@ ended otherwise (merged, withdrawn); every other status is `open`. Voided cases
 (not a real concern) are not public at all.
 
 Never public: the resident's name and phone (the fields are never read here, and
-both are blanked out of the description, the address and the notes, together
-with anything that looks like a mainland phone number), the partner's email,
-device and account ids, internal events and their notes.
+both are blanked out of the description, the address and the notes, together with
+identity numbers, phones, e-mails, plates and flat numbers: `cases.redaction`), the
+partner's email, device and account ids, internal events and their notes. Coordinates
+are rounded to `OPEN311_COORDINATE_DECIMALS` places (3, about 100 m): enough to find
+the pothole, not the door.
 """
 
-import re
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -20,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.cases.models import Case, CaseEvent, CasePhoto, Satisfaction, Status
+from lianxin.cases.redaction import public_text
 from lianxin.cases.timeline import event_label
 from lianxin.open311.formats import w3
 
@@ -35,23 +39,10 @@ ANSWER_CODES = {
     "cases.case.resumed",
     "cases.case.resolved",
 }
-PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
-REDACTED = "***"
 
 
 def open311_status(status: str) -> str:
     return "closed" if status in CLOSED_STATUSES else "open"
-
-
-def redact(text: str, case: Case) -> str:
-    """The text without the resident's name and phone, nor any other mobile number."""
-    if not text:
-        return text
-    if case.resident_phone:
-        text = text.replace(case.resident_phone, REDACTED)
-    if len(case.resident_name) >= 2:
-        text = text.replace(case.resident_name, REDACTED)
-    return PHONE_RE.sub(REDACTED, text)
 
 
 def public_cases():
@@ -90,10 +81,10 @@ def status_notes(case: Case) -> str:
     if case.status == Status.WITHDRAWN:
         return _("群众已撤回该诉求。")
     if case.status == Status.CONSTRAINED and case.constrained_explanation:
-        return redact(case.constrained_explanation, case)
+        return public_text(case.constrained_explanation, case)
     if case.resolved_at and case.resolution_note:
-        return redact(case.resolution_note, case)
-    return redact(case.reply_text, case)
+        return public_text(case.resolution_note, case)
+    return public_text(case.reply_text, case)
 
 
 def service_notice(case: Case) -> str:
@@ -119,8 +110,12 @@ def _media_url(case: Case, request) -> str | None:
     return None
 
 
-def _number(value) -> float | None:
-    return float(value) if value is not None else None
+def public_coordinate(value) -> float | None:
+    """A latitude or longitude rounded to `OPEN311_COORDINATE_DECIMALS` places."""
+    if value is None:
+        return None
+    step = Decimal(1).scaleb(-settings.OPEN311_COORDINATE_DECIMALS)
+    return float(Decimal(value).quantize(step, rounding=ROUND_HALF_UP))
 
 
 def request_shape(case: Case, request) -> dict:
@@ -132,17 +127,17 @@ def request_shape(case: Case, request) -> dict:
         "status_notes": status_notes(case) or None,
         "service_name": category.name if category else None,
         "service_code": category.code if category else None,
-        "description": redact(case.text, case),
+        "description": public_text(case.text, case),
         "agency_responsible": case.lead_unit.name if case.lead_unit else None,
         "service_notice": service_notice(case),
         "requested_datetime": w3(case.registered_at),
         "updated_datetime": w3(getattr(case, "updated_at", None) or case.registered_at),
         "expected_datetime": w3(case.resolve_due_at),
-        "address": redact(case.address, case),
+        "address": public_text(case.address, case),
         "address_id": case.grid.code if case.grid else None,
         "zipcode": None,
-        "lat": _number(case.latitude),
-        "long": _number(case.longitude),
+        "lat": public_coordinate(case.latitude),
+        "long": public_coordinate(case.longitude),
         "media_url": _media_url(case, request),
     }
 
@@ -150,7 +145,7 @@ def request_shape(case: Case, request) -> dict:
 def update_description(event: CaseEvent) -> str:
     case = event.case
     if event.code in ANSWER_CODES and event.note:
-        return f"{event_label(event.code)}：{redact(event.note, case)}"
+        return f"{event_label(event.code)}：{public_text(event.note, case)}"
     if event.code == "cases.case.return_visited":
         data = event.data or {}
         label = (
@@ -164,7 +159,7 @@ def update_description(event: CaseEvent) -> str:
             "solved": solved,
         }
     if event.code == "cases.case.note_added" and event.note:
-        return f"{event_label(event.code)}：{redact(event.note, case)}"
+        return f"{event_label(event.code)}：{public_text(event.note, case)}"
     return event_label(event.code)
 
 

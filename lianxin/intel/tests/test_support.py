@@ -36,6 +36,18 @@ class SimilarNearbyTest(LianxinTestCase):
         ):
             self.assertNotContains(response, private)
 
+    def test_a_title_with_a_name_phone_and_flat_is_shown_blanked(self):
+        # The box and the support page are for anyone: a title is a visitor's own words.
+        self.case.title = "福临苑小区3号楼2单元502室王秀兰家门口路灯坏了，电话0532-88881234"
+        self.case.save(update_fields=["title"])
+        for response in (
+            self.similar(),
+            self.client.get(reverse("intel:support", args=[self.case.pk])),
+        ):
+            self.assertContains(response, "福临苑小区3号楼***")
+            for private in ("502", "王秀兰", "88881234"):
+                self.assertNotContains(response, private)
+
     def test_by_map_point_alone(self):
         self.case.latitude, self.case.longitude = "36.066100", "120.382600"
         self.case.save(update_fields=["latitude", "longitude"])  # as if pinned on the map

@@ -4,6 +4,7 @@ import datetime as dt
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import time_machine
 from django.test import Client, override_settings
@@ -334,6 +335,56 @@ class Open311RequestTest(LianxinTestCase):
             for secret in ("王秀兰", "13812341234", "139 1234 5678", "1234"):
                 self.assertNotIn(secret, body)
         self.assertIn("3号楼门口路灯不亮", responses[0].content.decode())
+
+    def test_the_probes_anonymous_report_comes_back_without_personal_data(self):
+        # What the outside probe filed on /m/ and read back from the keyless feed.
+        case = self.in_progress(
+            resident_name="赵建国",
+            text=(
+                "我是赵建国，住福临苑3号楼2单元502室，身份证370202196505051234，"
+                "座机0532-85551234，邮箱zjg1965@163.com，楼下鲁B88U88常年占消防通道，"
+                "已打12345热线两次。"
+            ),
+            address="福临苑3号楼2单元502室",
+            latitude=Decimal("36.098641"),
+            longitude=Decimal("120.401249"),
+        )
+        case = actions.do_reply_case(
+            case,
+            actor=self.handler_a,
+            text="已联系赵建国（13700001111，3号楼2单元502室），鲁B88U88已挪走。",
+        )
+        actions.do_add_note(
+            case, actor=self.dispatcher, note="已回电0532-85551234，联系人：赵建国。", public=True
+        )
+        responses = [
+            self.client.get(URL),
+            self.client.get("/open311/v2/requests.xml"),
+            self.client.get(f"/open311/v2/requests/{case.tracking_number}.json"),
+            self.client.get(UPDATES),
+            self.client.get("/open311/v2/servicerequestupdates.xml"),
+        ]
+        secrets = ("赵建国", "建国", "502", "370202196505051234", "85551234", "zjg1965", "88U88")
+        for response in responses:
+            body = response.content.decode()
+            self.assertEqual(response.status_code, 200)
+            self.assertIn(case.tracking_number, body)
+            for secret in secrets:
+                self.assertNotIn(secret, body)
+        (record,) = responses[2].json()
+        self.assertIn("福临苑3号楼", record["description"])
+        self.assertIn("12345热线", record["description"])
+        self.assertEqual(record["address"], "福临苑3号楼***")
+        self.assertIn("已挪走", record["status_notes"])
+        # About 100 m: the place of the problem, not the door.
+        self.assertEqual((record["lat"], record["long"]), (36.099, 120.401))
+        self.assertIn("<lat>36.099</lat>", responses[1].content.decode())
+
+    @override_settings(OPEN311_COORDINATE_DECIMALS=2)
+    def test_the_rounding_of_coordinates_is_a_setting(self):
+        case = self.register(latitude=Decimal("36.098641"), longitude=Decimal("120.401249"))
+        (record,) = self.client.get(f"/open311/v2/requests/{case.tracking_number}.json").json()
+        self.assertEqual((record["lat"], record["long"]), (36.10, 120.40))
 
 
 class ServiceRequestUpdatesTest(LianxinTestCase):
