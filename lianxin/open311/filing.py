@@ -24,7 +24,7 @@ from lianxin.cases.models import Case, CaseEvent, Category
 from lianxin.cases.rules import WorkflowError
 from lianxin.open311.formats import Open311Error
 from lianxin.open311.models import PartnerRequest, PartnerUpdate
-from lianxin.open311.params import param, parse_moment
+from lianxin.open311.params import media_url, param, parse_moment
 from lianxin.open311.places import place_of
 from lianxin.text import clean_text
 
@@ -146,6 +146,11 @@ def create_request(request, partner) -> Case:
     description = clean_text(request.POST.get("description"))
     if len(description) > MAX_DESCRIPTION:
         errors.append((400, _("description 不能超过4000个字符。")))
+    media = None
+    try:
+        media = media_url(request)
+    except Open311Error as error:
+        errors += error.errors
     if errors:
         raise Open311Error(400, *errors)
 
@@ -167,7 +172,7 @@ def create_request(request, partner) -> Case:
         "device_id": (param(request, "device_id") or "")[:100],
         "account_id": (param(request, "account_id") or "")[:100],
         "email": (param(request, "email") or "")[:254],
-        "media_url": (param(request, "media_url") or "")[:500],
+        "media_url": media or "",
         "attributes": _attributes(request),
     }
     # With something to keep beside the case, both rows commit together; without, the
@@ -229,6 +234,11 @@ def post_update(request, partner) -> CaseEvent:
     except Open311Error as error:
         errors += error.errors
         updated_at = None
+    media = None
+    try:
+        media = media_url(request)
+    except Open311Error as error:
+        errors += error.errors
     if errors:
         raise Open311Error(400, *errors)
     assert number is not None and update_id is not None  # else refused above
@@ -243,9 +253,8 @@ def post_update(request, partner) -> CaseEvent:
     if existing is not None:
         return existing.event
     note = description
-    media_url = param(request, "media_url")
-    if media_url:
-        note += "\n" + _("图片：%(url)s") % {"url": media_url}
+    if media:
+        note += "\n" + _("图片：%(url)s") % {"url": media}
     try:
         with transaction.atomic():
             case = do_add_note(

@@ -5,6 +5,7 @@ bodies are form-encoded, and `api_key` may come in the body or the query string.
 """
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,29 @@ def listed(request, name: str) -> list[str]:
     source = request.POST if request.method == "POST" else request.GET
     values = source.getlist(name) or request.GET.getlist(name)
     return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+def is_web_url(value: str) -> bool:
+    """An absolute http(s) address with a host: what a partner's `media_url` must be. The
+    feed hands it to every client and the case page links it, so javascript:, data:,
+    file: and relative addresses are refused."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced [ in the host
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def media_url(request) -> str | None:
+    """The `media_url` parameter, refused in the spec's error shape unless http(s)."""
+    value = param(request, "media_url")
+    if value is None:
+        return None
+    if len(value) > 500 or not is_web_url(value):
+        raise Open311Error.one(
+            400, _("media_url 须是以 http:// 或 https:// 开头的完整网址（不超过500个字符）。")
+        )
+    return value
 
 
 def require_partner(request):

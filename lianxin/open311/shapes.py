@@ -26,6 +26,7 @@ from lianxin.cases.models import Case, CaseEvent, CasePhoto, Satisfaction, Statu
 from lianxin.cases.redaction import public_text
 from lianxin.cases.timeline import event_label
 from lianxin.open311.formats import w3
+from lianxin.open311.params import is_web_url
 
 CLOSED_STATUSES = frozenset(
     {Status.RESOLVED, Status.VERIFIED, Status.CLOSED, Status.MERGED, Status.WITHDRAWN}
@@ -102,7 +103,7 @@ def _media_url(case: Case, request) -> str | None:
     # The partner's own link, or a photo the office made public: the feed is keyless, and
     # a resident's photo may show his door or his face.
     submitted = getattr(case, "open311_request", None)
-    if submitted is not None and submitted.media_url:
+    if submitted is not None and is_web_url(submitted.media_url):
         return submitted.media_url
     photo = getattr(case, "open311_photo", None)
     if photo is not None:

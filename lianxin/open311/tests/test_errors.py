@@ -183,3 +183,45 @@ class Open311ErrorTest(LianxinTestCase):
         )
         self.assertEqual(response.status_code, 404)
         self.assertEqual(CaseEvent.objects.count(), before)
+
+    def test_media_url_must_be_an_absolute_http_address(self):
+        for url in (
+            "javascript:alert(document.cookie)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+            "file:///etc/passwd",
+            "/m/cases/1/photos/1/",
+            "//evil.example.com/x.jpg",
+            "img.example.com/1.jpg",
+            "http://",
+            "https://[::1/x.jpg",
+            "https://img.example.com/" + "x" * 500,
+        ):
+            with self.subTest(url=url):
+                self.assert_refused(self.post(media_url=url), 400, "media_url")
+
+    def test_an_update_with_a_bad_media_url_records_nothing(self):
+        case = self.client.post(
+            URL,
+            {
+                "api_key": KEY,
+                "service_code": "street_lights",
+                "address_string": "福临苑",
+                "description": "3号楼门口路灯不亮一周了。",
+            },
+        )
+        number = case.json()[0]["service_request_id"]
+        before = CaseEvent.objects.count()
+        response = self.client.post(
+            "/open311/v2/servicerequestupdates.json",
+            {
+                "api_key": KEY,
+                "service_request_id": number,
+                "update_id": "u1",
+                "description": "还没修好",
+                "media_url": "javascript:alert(1)",
+            },
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("media_url", response.json()[0]["description"])
+        self.assertEqual(CaseEvent.objects.count(), before)

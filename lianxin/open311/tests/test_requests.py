@@ -276,6 +276,12 @@ class Open311RequestTest(LianxinTestCase):
         actions.do_void_case(case, actor=self.dispatcher, reason="测试数据")
         self.assertEqual(self.client.get(shown["media_url"]).status_code, 404)
 
+    def test_a_media_url_stored_before_the_check_is_not_published_unless_http(self):
+        self.post(media_url="https://img.example.com/1.jpg")
+        PartnerRequest.objects.update(media_url="javascript:alert(1)")
+        (record,) = self.client.get(URL).json()
+        self.assertIsNone(record["media_url"])
+
     def test_get_caps_at_1000(self):
         case = self.register()
         copies = []
