@@ -15,11 +15,11 @@ from lianxin.accounts.models import Actor
 from lianxin.cases import search
 from lianxin.cases.models import Case, Category, Channel, Status
 from lianxin.cases.queues import BY_CODE, Queue, moments, overdue, queue_cases, reply_due_soon
-from lianxin.forms import DayInput, StaffForm
+from lianxin.forms import ControlFreeMixin, DayInput, StaffForm
 from lianxin.orgs.models import Unit
 
 
-class CaseFilterForm(StaffForm):
+class CaseFilterForm(ControlFreeMixin, StaffForm):
     """The filters of a case list; every field optional, every value kept on the page."""
 
     q = forms.CharField(label=_("搜索"), required=False, max_length=50)

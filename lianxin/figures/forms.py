@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.cases.models import Category, Channel
 from lianxin.figures.metrics import DIMENSIONS, STEPS, Selection, week_start
-from lianxin.forms import DayInput
+from lianxin.forms import ControlFreeMixin, DayInput
 from lianxin.orgs.models import Unit
 from lianxin.workdays.days import local_date
 
@@ -41,7 +41,7 @@ def preset_range(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return today.replace(month=1, day=1), today
 
 
-class FiguresForm(forms.Form):
+class FiguresForm(ControlFreeMixin, forms.Form):
     period = forms.ChoiceField(
         label=_("统计期间"), choices=PRESETS, required=False, initial=DEFAULT_PRESET
     )

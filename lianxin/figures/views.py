@@ -264,11 +264,17 @@ def _parse_key(dimension: str, raw: str):
         raise Http404 from None
 
 
+AS_OF_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
 def _as_of(raw: str, now: dt.datetime) -> dt.datetime:
     """The moment a figure was taken, so that its list counts the same deadlines as passed;
-    never later than now."""
-    moment = parse_datetime(raw or "")
-    if moment is None or timezone.is_naive(moment) or moment > now:
+    never later than now, nor so early that counting back from it overflows."""
+    try:
+        moment = parse_datetime(raw or "")
+    except ValueError:  # well formed, out of range: hour 25, 2 月 30 日
+        return now
+    if moment is None or timezone.is_naive(moment) or not AS_OF_EARLIEST <= moment <= now:
         return now
     return moment
 

@@ -16,6 +16,9 @@ from lianxin.text import clean_text
 
 MAX_RANGE = dt.timedelta(days=90)
 MAX_RESULTS = 1000
+# Years a query may name. Far outside, a range's arithmetic overflows Python's datetime
+# (year 1 minus 90 days) and PostgreSQL refuses some offsets: no case is that old or new.
+YEARS = range(2000, 2100)
 
 
 def param(request, name: str) -> str | None:
@@ -34,7 +37,8 @@ def listed(request, name: str) -> list[str]:
     """A comma-separated (or repeated) parameter as a list of non-empty items."""
     source = request.POST if request.method == "POST" else request.GET
     values = source.getlist(name) or request.GET.getlist(name)
-    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+    items = (clean_text(item, one_line=True) for value in values for item in value.split(","))
+    return [item for item in items if item]
 
 
 def is_web_url(value: str) -> bool:
@@ -86,9 +90,15 @@ def parse_moment(value: str | None, name: str) -> dt.datetime | None:
             _("%(name)s 不是有效的 W3C 日期时间（例如 2026-01-01T00:00:00+08:00）：%(value)s")
             % {"name": name, "value": value},
         ) from None
+    if moment.year not in YEARS:
+        raise Open311Error.one(
+            400,
+            _("%(name)s 须在2000年至2099年之间：%(value)s") % {"name": name, "value": value},
+        )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    return moment
+    # One offset for the database: PostgreSQL refuses some that Python accepts (-23:59).
+    return moment.astimezone(dt.UTC)
 
 
 def date_range(request) -> tuple[dt.datetime, dt.datetime]:

@@ -24,6 +24,26 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22T00:00:00+08:00"
 
 
+def refuse_nul(request, path_values: dict) -> None:
+    """A NUL in any parameter is refused: no one types it, PostgreSQL cannot store or even
+    compare it, and a partner should hear that its client is broken. Other controls are
+    what Word and WeChat paste; `param` cleans them out."""
+    sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
+    names = [
+        name
+        for source in sources
+        for name, values in source.lists()
+        if "\x00" in name or any("\x00" in value for value in values)
+    ]
+    names += [name for name, value in path_values.items() if "\x00" in str(value)]
+    if names:
+        raise Open311Error.one(
+            400,
+            _("参数 %(names)s 含有空字符（NUL），请检查客户端的编码。")
+            % {"names": "、".join(sorted({name.replace("\x00", "") for name in names}))},
+        )
+
+
 def open311_view(methods: tuple[str, ...]):
     """Allow `methods`, and turn an Open311Error into the spec's error shape."""
 
@@ -37,6 +57,7 @@ def open311_view(methods: tuple[str, ...]):
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
+                refuse_nul(request, kwargs)
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as error:
                 return render_error(fmt, error)

@@ -225,3 +225,33 @@ class Open311ErrorTest(LianxinTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("media_url", response.json()[0]["description"])
         self.assertEqual(CaseEvent.objects.count(), before)
+
+    def test_far_past_and_far_future_dates_are_refused_not_a_server_error(self):
+        for value in (
+            "0001-01-01",
+            "0001-01-01T00:00:00+14:00",
+            "1900-01-01",
+            "9999-12-31",
+            "9999-12-31T23:59:59Z",
+            "2100-01-01",
+        ):
+            for name in ("start_date", "end_date"):
+                for url in (URL, "/open311/v2/servicerequestupdates.xml"):
+                    with self.subTest(url=url, name=name, value=value):
+                        response = self.client.get(url, {name: value})
+                        self.assert_refused(response, 400, name, "2000年至2099年")
+        for value in ("0000-01-01", "10000-01-01", "2026-01-01T25:00:00", "2026-01-01T00:00+24:00"):
+            with self.subTest(value=value):
+                self.assert_refused(self.client.get(URL, {"start_date": value}), 400, "W3C")
+
+    def test_any_offset_python_reads_is_answered(self):
+        # PostgreSQL refuses an offset beyond 15:59 that Python accepts.
+        response = self.client.get(URL, {"start_date": "2026-06-01T00:00:00-23:59"})
+        self.assertEqual(response.status_code, 200, response.content)
+
+    def test_a_nul_in_any_parameter_is_refused(self):
+        self.assert_refused(self.client.get(URL, {"service_request_id": "LX-2026\x00"}), 400, "NUL")
+        self.assert_refused(self.client.get(URL, {"service_code": "a\x00"}), 400, "service_code")
+        self.assert_refused(self.client.get("/open311/v2/requests/LX%00.xml"), 400, "number")
+        self.assert_refused(self.post(description="路灯\x00不亮一周了"), 400, "description")
+        self.assert_refused(self.post(**{"a\x00b": "1"}), 400, "ab")
