@@ -119,6 +119,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lianxin.bodysize.RequestBodyLimitMiddleware",
     "lianxin.open311.middleware.CollapseOpen311SlashesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -293,6 +294,18 @@ SMS_FILE_PATH = Path(os.getenv("SMS_FILE_PATH", str(DATA_DIR / "sms.jsonl")))
 SMS_GATEWAY_URL = os.getenv("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_KEY = os.getenv("SMS_GATEWAY_KEY", "")
 SMS_GATEWAY_TIMEOUT = envint("SMS_GATEWAY_TIMEOUT", "10")
+
+# Request bodies (docs/security.md, "Uploads"): six photos of 10 MB and the form's fields
+# fit; more is refused with 413 before it is read. nginx's client_max_body_size is 64m.
+MAX_REQUEST_BYTES = envint("MAX_REQUEST_BYTES", str(64 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # the fields without files
+# A form takes six photos at most (cases/photos.py): seven to ten get its Chinese refusal,
+# more are refused by Django (400) before any is read.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# A file over 1 MiB goes to a temporary file while the request is read, not to memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Posts with photos on /m/, per client address and hour: checking a photo costs CPU.
+PORTAL_PHOTO_POSTS_PER_ADDRESS = envint("PORTAL_PHOTO_POSTS_PER_ADDRESS", "10")
 
 # The keyless Open311 feed rounds coordinates to this many decimal places (3 is about
 # 100 m of latitude): the place of a pothole, not of a door (docs/open311.md).

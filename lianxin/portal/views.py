@@ -129,6 +129,12 @@ def submit(request):
         # Without JavaScript the "send code" button posts the whole form: keep what was typed.
         code_status, status = _send_code(request, actor, request.POST.get("phone", ""))
         form = ConcernForm(initial={name: request.POST.get(name, "") for name in KEPT_FIELDS})
+    elif request.method == "POST" and request.FILES and not _photo_post_allowed(request):
+        # Checking photos is what costs: refuse before one is opened, keep what was typed.
+        form = ConcernForm(request.POST)
+        form.is_valid()
+        form.add_error(None, _("上传照片过于频繁，请一小时后再试，或先不带照片提交。"))
+        status = 429
     elif request.method == "POST":
         form = ConcernForm(request.POST, request.FILES)
         if form.is_valid():
@@ -175,6 +181,12 @@ def submit(request):
         "code_status": code_status,
     }
     return render(request, "portal/submit.html", context, status=status)
+
+
+def _photo_post_allowed(request) -> bool:
+    """Count a post carrying photos against its address's hourly limit."""
+    limit = Limit("photo-posts", settings.PORTAL_PHOTO_POSTS_PER_ADDRESS, 3600)
+    return limit.hit(client_address(request))
 
 
 def _within_limits(request, phone: str) -> bool:

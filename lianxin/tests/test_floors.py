@@ -24,6 +24,7 @@ FLOORS = {
     "cache": GROUND,
     "retry": GROUND,
     "ratelimit": GROUND,
+    "bodysize": GROUND,
     "text": GROUND,
     "sheets": GROUND,
     "jobs": GROUND,

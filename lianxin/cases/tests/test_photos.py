@@ -97,6 +97,17 @@ class HostileFileTest(PhotoTestCase):
         self.assertIn("big.png", refused.exception.messages[0])
         self.assertIn("尺寸过大", refused.exception.messages[0])
 
+    def test_the_pixel_limit_is_24_megapixels(self):
+        # The probe's photos were 60 megapixels: each cost seconds of CPU and half a GiB.
+        for width, height in [(7_746, 7_746), (6_001, 4_000)]:
+            with self.subTest(size=(width, height)), self.assertRaises(ValidationError) as refused:
+                clean_photo(upload("big.png", png_claiming(width, height), "image/png"))
+            self.assertIn("尺寸过大（超过2400万像素）", refused.exception.messages[0])
+        # 6000 x 4000 passes the size check (the forged file then fails to decode).
+        with self.assertRaises(ValidationError) as refused:
+            clean_photo(upload("ok.png", png_claiming(6_000, 4_000), "image/png"))
+        self.assertNotIn("尺寸过大", refused.exception.messages[0])
+
     def test_html_and_svg_are_refused_whatever_their_name_says(self):
         for name, content in [
             ("page.html", b"<html><script>alert(1)</script></html>"),
