@@ -1,5 +1,10 @@
 """The body a subscriber receives, and its signature.
 
+The signature covers the moment of sending and the delivery id with the body
+(`<timestamp>.<delivery id>.<body>`), so that a captured delivery cannot be replayed: a
+receiver refuses a timestamp older than five minutes and a delivery id it has seen. A
+retry keeps its delivery id and body and signs a new timestamp.
+
 Only what the public may know of a case goes out: no resident's name or phone, no
 free text but the notes a resident sees on his own timeline (the reply, a public
 progress note, the explanation of a constrained case).
@@ -16,6 +21,7 @@ from lianxin.cases.models import Case, CaseEvent, Status
 from lianxin.cases.timeline import event_label
 
 SIGNATURE_HEADER = "X-Lianxin-Signature"
+TIMESTAMP_HEADER = "X-Lianxin-Timestamp"
 DELIVERY_HEADER = "X-Lianxin-Delivery"
 EVENT_HEADER = "X-Lianxin-Event"
 
@@ -89,12 +95,9 @@ def encode(body: dict) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The signature header's value: HMAC-SHA256 of the raw body, hex, with its scheme."""
-    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+def sign(secret: str, body: bytes, *, timestamp: int, delivery_id: str) -> str:
+    """The signature header's value: HMAC-SHA256, in hex with its scheme, of
+    `<timestamp>.<delivery id>.` followed by the raw body."""
+    signed = f"{timestamp}.{delivery_id}.".encode() + body
+    digest = hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
     return f"sha256={digest}"
-
-
-def verify(secret: str, body: bytes, header: str) -> bool:
-    """What a receiver does (docs/notifications.md shows it standalone)."""
-    return hmac.compare_digest(sign(secret, body), header or "")

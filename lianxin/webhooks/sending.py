@@ -26,6 +26,7 @@ from lianxin.webhooks.payload import (
     DELIVERY_HEADER,
     EVENT_HEADER,
     SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
     event_body,
     ping_body,
     sign,
@@ -105,12 +106,19 @@ def deliver(pk: int, *, now: dt.datetime | None = None) -> int | None:
         return None
     delivery = Delivery.objects.select_related("subscription").get(pk=pk)
     body = delivery.body.encode("utf-8")
+    delivery_id = str(delivery.delivery_id)
+    # Signed anew on every attempt: a receiver refuses an old timestamp, so a captured
+    # delivery cannot be replayed, and the retry keeps its id to be recognised.
+    timestamp = int(timezone.now().timestamp())
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
         EVENT_HEADER: delivery.event_code,
-        DELIVERY_HEADER: str(delivery.delivery_id),
-        SIGNATURE_HEADER: sign(delivery.subscription.secret, body),
+        DELIVERY_HEADER: delivery_id,
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(
+            delivery.subscription.secret, body, timestamp=timestamp, delivery_id=delivery_id
+        ),
     }
     started_at = timezone.now()
     start = time.monotonic()

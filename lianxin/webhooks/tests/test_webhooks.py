@@ -21,9 +21,15 @@ JOBS = {"fan_out_events", "send_delivery"}
 SECRET = "s3cret-shared-with-the-partner"
 
 
-def signature_of(body: bytes, secret: str = SECRET) -> str:
-    """What the receiving partner computes (the same lines as docs/notifications.md)."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signature_of(request: dict, secret: str = SECRET) -> str:
+    """What the receiving partner computes (docs/notifications.md): over the timestamp,
+    the delivery id and the raw body."""
+    headers = request["headers"]
+    signed = (
+        f"{headers['X-Lianxin-Timestamp']}.{headers['X-Lianxin-Delivery']}.".encode()
+        + request["body"]
+    )
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
 class WebhookTestCase(LianxinTestCase):
@@ -52,8 +58,9 @@ class DeliveryTest(WebhookTestCase):
         [request] = partner.received
         raw = request["body"]
         headers = request["headers"]
-        self.assertEqual(headers["X-Lianxin-Signature"], signature_of(raw))
-        self.assertNotEqual(headers["X-Lianxin-Signature"], signature_of(raw, "another-secret"))
+        self.assertEqual(headers["X-Lianxin-Signature"], signature_of(request))
+        self.assertNotEqual(headers["X-Lianxin-Signature"], signature_of(request, "another-secret"))
+        self.assertLess(abs(int(headers["X-Lianxin-Timestamp"]) - timezone.now().timestamp()), 5)
         self.assertEqual(headers["X-Lianxin-Event"], "cases.case.registered")
         self.assertEqual(headers["Content-Type"], "application/json; charset=utf-8")
         body = json.loads(raw)
@@ -161,11 +168,16 @@ class RetryTest(WebhookTestCase):
         log = list(Attempt.objects.filter(delivery=delivery).values_list("status_code", "error"))
         self.assertEqual(log, [(500, "HTTP 500"), (200, "")])
         first, second = partner.received
-        self.assertEqual(first["body"], second["body"])  # the same bytes, the same signature
+        self.assertEqual(first["body"], second["body"])  # the same bytes
         self.assertEqual(
             first["headers"]["X-Lianxin-Delivery"], second["headers"]["X-Lianxin-Delivery"]
         )
-        self.assertEqual(second["headers"]["X-Lianxin-Signature"], signature_of(second["body"]))
+        # A new timestamp, signed anew: a receiver refuses a replay of the first.
+        self.assertGreater(
+            int(second["headers"]["X-Lianxin-Timestamp"]),
+            int(first["headers"]["X-Lianxin-Timestamp"]),
+        )
+        self.assertEqual(second["headers"]["X-Lianxin-Signature"], signature_of(second))
 
     def test_an_unreachable_endpoint_is_given_up_after_the_last_attempt(self):
         self.subscribe(closed_port_url())
@@ -230,7 +242,7 @@ class AdminTest(WebhookTestCase):
         [request] = partner.received
         body = json.loads(request["body"])
         self.assertEqual((body["event"]["code"], body["case"]), ("webhooks.test", None))
-        self.assertEqual(request["headers"]["X-Lianxin-Signature"], signature_of(request["body"]))
+        self.assertEqual(request["headers"]["X-Lianxin-Signature"], signature_of(request))
 
         delivery = Delivery.objects.get()
         response = self.client.get(reverse("admin:webhooks_delivery_changelist"))
