@@ -62,6 +62,8 @@ PERSONAL = re.compile(
     + f"|(?:{_LOCAL})"
 )
 
+_RUNS = re.compile(r"(?:\*\*\*){2,}")
+
 
 def redact(text: str, *, names: tuple[str, ...] = (), phones: tuple[str, ...] = ()) -> str:
     """`text` with the given names and phones and anything that looks personal blanked."""
@@ -73,7 +75,8 @@ def redact(text: str, *, names: tuple[str, ...] = (), phones: tuple[str, ...] = 
     for name in names:
         if len(name) >= 2:
             text = text.replace(name, REDACTED)
-    return PERSONAL.sub(REDACTED, text)
+    # Blanks side by side (a flat then a name) read as one: a stranger need not count them.
+    return _RUNS.sub(REDACTED, PERSONAL.sub(REDACTED, text))
 
 
 def _names(name: str) -> tuple[str, ...]:

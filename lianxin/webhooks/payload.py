@@ -6,8 +6,9 @@ receiver refuses a timestamp older than five minutes and a delivery id it has se
 retry keeps its delivery id and body and signs a new timestamp.
 
 Only what the public may know of a case goes out: no resident's name or phone, no
-free text but the notes a resident sees on his own timeline (the reply, a public
-progress note, the explanation of a constrained case).
+free text but the title and the notes a resident sees on his own timeline (the reply, a
+public progress note, the explanation of a constrained case), both with personal data
+blanked as in the Open311 feed (`cases.redaction.public_text`).
 """
 
 import datetime as dt
@@ -18,6 +19,7 @@ import json
 from django.utils import timezone
 
 from lianxin.cases.models import Case, CaseEvent, Status
+from lianxin.cases.redaction import public_text
 from lianxin.cases.timeline import event_label
 
 SIGNATURE_HEADER = "X-Lianxin-Signature"
@@ -42,7 +44,7 @@ def iso(moment: dt.datetime | None) -> str | None:
 def case_body(case: Case) -> dict:
     return {
         "tracking_number": case.tracking_number,
-        "title": case.title,
+        "title": public_text(case.title, case),
         "status": case.status,
         "status_label": str(Status(case.status).label),
         "category": case.category.code if case.category else None,
@@ -74,7 +76,7 @@ def event_body(delivery_id: str, event: CaseEvent) -> str:
                 "code": event.code,
                 "label": event_label(event.code),
                 "at": iso(event.at),
-                "note": event.note if public_note else "",
+                "note": public_text(event.note, event.case) if public_note else "",
             },
             "case": case,
         }

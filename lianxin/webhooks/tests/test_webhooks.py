@@ -111,6 +111,19 @@ class DeliveryTest(WebhookTestCase):
         self.assertEqual(replied["event"]["note"], reply)
         self.assertEqual(replied["case"]["status"], Status.REPLIED)
 
+    def test_the_title_and_the_reply_go_out_with_personal_data_blanked(self):
+        with local_server() as partner:
+            self.subscribe(partner.url, events=["cases.case.replied"])
+            case = self.in_progress(title="3号楼2单元502室王秀兰家门口路灯坏了")
+            reply = "已联系王秀兰（0532-88881234），本周五前更换3号楼2单元502室门口灯具。"
+            self.committed(actions.do_reply_case, case, actor=self.handler_a, text=reply)
+            run_queued(JOBS)
+        [replied] = (json.loads(r["body"]) for r in partner.received)
+        self.assertEqual(replied["case"]["title"], "3号楼***家门口路灯坏了")
+        self.assertEqual(
+            replied["event"]["note"], "已联系***（***），本周五前更换3号楼***门口灯具。"
+        )
+
     def test_events_not_chosen_and_inactive_subscriptions_get_nothing(self):
         with local_server() as partner:
             self.subscribe(partner.url, events=["cases.case.resolved"])
