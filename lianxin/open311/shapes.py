@@ -13,6 +13,7 @@ are rounded to `OPEN311_COORDINATE_DECIMALS` places (3, about 100 m): enough to 
 the pothole, not the door.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -111,6 +112,17 @@ def _media_url(case: Case, request) -> str | None:
     return None
 
 
+def public_words(text: str, case: Case) -> str:
+    """`text` as the feed shows it: personal data blanked, and any number with more
+    decimals than the feed's coordinates rounded like them (the address of a request
+    filed by a point alone is "坐标 36.098641, 120.401249")."""
+    decimals = settings.OPEN311_COORDINATE_DECIMALS
+    precise = re.compile(rf"(?<![\d.])\d{{1,3}}\.\d{{{decimals + 1},}}(?![\d.])")
+    return precise.sub(
+        lambda match: str(public_coordinate(match.group(0))), public_text(text, case)
+    )
+
+
 def public_coordinate(value) -> float | None:
     """A latitude or longitude rounded to `OPEN311_COORDINATE_DECIMALS` places."""
     if value is None:
@@ -128,13 +140,13 @@ def request_shape(case: Case, request) -> dict:
         "status_notes": status_notes(case) or None,
         "service_name": category.name if category else None,
         "service_code": category.code if category else None,
-        "description": public_text(case.text, case),
+        "description": public_words(case.text, case),
         "agency_responsible": case.lead_unit.name if case.lead_unit else None,
         "service_notice": service_notice(case),
         "requested_datetime": w3(case.registered_at),
         "updated_datetime": w3(getattr(case, "updated_at", None) or case.registered_at),
         "expected_datetime": w3(case.resolve_due_at),
-        "address": public_text(case.address, case),
+        "address": public_words(case.address, case),
         "address_id": case.grid.code if case.grid else None,
         "zipcode": None,
         "lat": public_coordinate(case.latitude),

@@ -387,6 +387,12 @@ class Open311RequestTest(LianxinTestCase):
         self.assertEqual((record["lat"], record["long"]), (36.099, 120.401))
         self.assertIn("<lat>36.099</lat>", responses[1].content.decode())
 
+    def test_a_request_filed_by_a_point_alone_shows_its_address_rounded_too(self):
+        self.post(address_string=None, lat="36.098641", long="120.401249")
+        (record,) = self.client.get(URL).json()
+        self.assertEqual(record["address"], "坐标 36.099, 120.401")
+        self.assertEqual((record["lat"], record["long"]), (36.099, 120.401))
+
     @override_settings(OPEN311_COORDINATE_DECIMALS=2)
     def test_the_rounding_of_coordinates_is_a_setting(self):
         case = self.register(latitude=Decimal("36.098641"), longitude=Decimal("120.401249"))
