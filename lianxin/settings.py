@@ -88,6 +88,10 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 if not DEBUG and SECRET_KEY.startswith("insecure-"):
     raise ImproperlyConfigured("Set SECRET_KEY when DEBUG is off.")
+# The key of the case timeline's hash chain (lianxin/cases/chain.py). Set it apart from
+# SECRET_KEY in production and never change it: rotating SECRET_KEY must not make
+# every chain look broken, and a changed key does (docs/security.md).
+AUDIT_CHAIN_KEY = os.getenv("AUDIT_CHAIN_KEY", "") or SECRET_KEY
 
 DATA_DIR = Path(os.getenv("DATA_DIR", str(BASE_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -588,12 +588,19 @@ class CaseEvent(models.Model):
     # Public events make the resident's timeline; the rest are for staff only.
     public = models.BooleanField(default=False)
     data = models.JSONField(default=dict, blank=True)
+    # The tamper-evident chain (lianxin/cases/chain.py): the event's place in its case's
+    # timeline, 1, 2, 3 …, and a keyed hash over its fields and the previous event's hash.
+    seq = models.PositiveIntegerField()
+    chain = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["case", "at"], name="event_case_at")]
+        # One line per case: two writers that skipped the case's row lock could not
+        # both append the same place (and the index serves the chain's walk).
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="event_case_seq")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.code}"
@@ -601,6 +608,10 @@ class CaseEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("Case events are append-only.")
+        if self.seq is None:
+            from lianxin.cases.chain import seal  # the chain module reads this model
+
+            seal(self)
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:

@@ -3,9 +3,10 @@
 import datetime as dt
 import functools
 
-from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db import transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from lianxin.cases import chain
 from lianxin.cases.actions.common import now_or
 from lianxin.cases.models import (
     FINAL_STATUSES,
@@ -16,6 +17,8 @@ from lianxin.cases.models import (
     Status,
 )
 from lianxin.cases.signals import announce
+
+BATCH = 2000
 
 # (event code, the deadline field, which cases still owe what that deadline asks)
 WATCHES = (
@@ -43,7 +46,7 @@ def do_record_overdue_cases(*, when: dt.datetime | None = None) -> dict[str, int
     1. Lock the watch's cursor, so that two consumers never scan the same window.
     2. Select the cases whose deadline lies in (previous scan, now] and that still
        owe what it asked; the first scan ever looks at all of the past.
-    3. Insert their events with one INSERT … SELECT, move the cursor, commit, and
+    3. Lock them, chain an event onto each (in batches), move the cursor, commit, and
        announce the events.
 
     A deadline that moves (an extension, a reopening, a resumed case) gets a new
@@ -71,16 +74,39 @@ def do_record_overdue_cases(*, when: dt.datetime | None = None) -> dict[str, int
 
 
 def _insert_events(cases: QuerySet[Case], code: str, at: dt.datetime) -> list[int]:
-    """One statement for any number of cases: no case or event objects in Python."""
-    matched = cases.order_by().values(ref=F("pk"), state=F("status"))
-    select_sql, select_params = matched.query.sql_with_params()
-    table = CaseEvent._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (case_id, code, at, from_status, to_status, note, public, data) "  # noqa: S608
-        f"SELECT matched.ref, %s, %s, matched.state, matched.state, '', %s, '{{}}' "
-        f"FROM ({select_sql}) AS matched RETURNING id"
-    )
-    at_param = connection.ops.adapt_datetimefield_value(at)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [code, at_param, False, *select_params])
-        return [row[0] for row in cursor.fetchall()]
+    """Chain one event onto each case, a batch at a time, without case objects in Python.
+
+    The matched cases are locked in id order, as the actions lock them (so that an
+    action on one of them waits, or is waited for, and the chain stays one line; the
+    order rules out deadlocks with a merge, which locks two cases in id order too).
+    Each case's chain head is then read by a subquery on the (case, seq) index.
+    """
+    # Lock first, read the heads after: a statement that waited for a lock still sees the
+    # snapshot it started with, so heads read in the locking statement could be stale.
+    locked = list(cases.select_for_update().order_by("pk").values_list("pk", flat=True))
+    heads = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-seq")
+    key = chain.chain_key()
+    event_ids: list[int] = []
+    for start in range(0, len(locked), BATCH):
+        matched = (
+            Case.objects.filter(pk__in=locked[start : start + BATCH])
+            .annotate(
+                head_seq=Subquery(heads.values("seq")[:1]),
+                head_chain=Subquery(heads.values("chain")[:1]),
+            )
+            .values_list("pk", "status", "head_seq", "head_chain")
+        )
+        batch = []
+        for case_id, status, head_seq, head_chain in matched:
+            event = CaseEvent(
+                case_id=case_id,
+                code=code,
+                at=at,
+                from_status=status,
+                to_status=status,
+                seq=(head_seq or 0) + 1,
+            )
+            event.chain = chain.link(chain.values_of(event), head_chain or "", key)
+            batch.append(event)
+        event_ids += [e.pk for e in CaseEvent.objects.bulk_create(batch)]
+    return event_ids

@@ -1,11 +1,13 @@
 """Two people acting on one case at the same moment, over real PostgreSQL connections."""
 
+import datetime as dt
 import os
 import threading
 
 import pytest
 from django.db import connection, connections
 from django.test import TransactionTestCase
+from django.utils import timezone
 
 from lianxin.cases import actions
 from lianxin.cases.models import Case, CaseEvent, Status
@@ -96,3 +98,21 @@ class RaceTest(Builders, TransactionTestCase):
         results = race(*[self.register for _ in range(6)])
         numbers = {case.tracking_number for case in results}
         self.assertEqual(len(numbers), 6, results)
+
+    def test_actions_and_the_overdue_scan_at_once_keep_one_chain_per_case(self):
+        from lianxin.cases import chain
+
+        case = self.dispatched(when=timezone.now() - dt.timedelta(days=30))
+        results = race(
+            lambda: actions.do_add_note(case, actor=self.dispatcher, note="已电话联系居民"),
+            lambda: actions.do_add_note(case, actor=self.leader, note="请尽快安排人员查看"),
+            lambda: actions.do_record_overdue_cases(),
+            lambda: actions.do_accept_part(case.parts.get(), actor=self.handler_a),
+        )
+        self.assertFalse([r for r in results if isinstance(r, Exception)], results)
+        seqs = list(
+            CaseEvent.objects.filter(case=case).order_by("seq").values_list("seq", flat=True)
+        )
+        # registered, dispatched; two notes, two overdue marks and the acceptance in any order
+        self.assertEqual(seqs, list(range(1, 8)))
+        self.assertEqual(list(chain.verify()), [])
