@@ -285,6 +285,8 @@ PORTAL_FOLLOW_FAILURES_PER_CASE = envint("PORTAL_FOLLOW_FAILURES_PER_CASE", "20"
 SIGNIN_FAILURES_PER_ACCOUNT = envint("SIGNIN_FAILURES_PER_ACCOUNT", "10")
 SIGNIN_FAILURES_PER_ADDRESS = envint("SIGNIN_FAILURES_PER_ADDRESS", "30")
 SIGNIN_LOCKOUT_MINUTES = envint("SIGNIN_LOCKOUT_MINUTES", "15")
+# Days the signed follow link in a resident's text stays valid (lianxin/cases/follow_links.py).
+FOLLOW_LINK_DAYS = envint("FOLLOW_LINK_DAYS", "60")
 # One-time codes that verify a phone before any text about a case goes to it.
 PHONE_CODES_PER_PHONE = envint("PHONE_CODES_PER_PHONE", "5")  # per day
 PHONE_CODES_PER_ADDRESS = envint("PHONE_CODES_PER_ADDRESS", "10")  # per day

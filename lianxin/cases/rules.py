@@ -74,7 +74,11 @@ RULES = {
         _("办结"), frozenset({S.IN_PROGRESS, S.REPLIED, S.CONSTRAINED}), frozenset({"lead"})
     ),
     "verify": Rule(_("核查"), frozenset({S.RESOLVED}), frozenset({"office"})),
-    "return_visit": Rule(_("回访评价"), frozenset({S.VERIFIED}), frozenset({"office", "owner"})),
+    # "proved": a visitor who proved the case on /m/ (a signed link from the resident's
+    # text, or the tracking number and the phone's last four digits), signed in or not.
+    "return_visit": Rule(
+        _("回访评价"), frozenset({S.VERIFIED}), frozenset({"office", "owner", "proved"})
+    ),
     "merge": Rule(
         _("合并重复诉求"),
         frozenset({S.REGISTERED, S.DISPATCHED, S.RETURNED, S.IN_PROGRESS, S.REPLIED}),
@@ -88,10 +92,13 @@ RULES = {
 }
 
 
-def capacities(user: Actor, case: Case, part: CasePart | None = None) -> dict[str, int | None]:
-    """What `user` is to this case, each capacity with the unit he acts for."""
+def capacities(
+    user: Actor, case: Case, part: CasePart | None = None, *, proved: bool = False
+) -> dict[str, int | None]:
+    """What `user` is to this case, each capacity with the unit he acts for; `proved` says
+    the residents' pages checked the visitor's proof of the case."""
     standing = standing_of(user)
-    found: dict[str, int | None] = {}
+    found: dict[str, int | None] = {"proved": None} if proved else {}
     if user is None or not user.is_authenticated:
         return found
     if standing.office:
@@ -122,10 +129,12 @@ def capacities(user: Actor, case: Case, part: CasePart | None = None) -> dict[st
     return found
 
 
-def check(name: str, user: Actor, case: Case, part: CasePart | None = None) -> int | None:
+def check(
+    name: str, user: Actor, case: Case, part: CasePart | None = None, *, proved: bool = False
+) -> int | None:
     """Raise WorkflowError unless `user` may take action `name` now; return his acting unit."""
     rule = RULES[name]
-    held = capacities(user, case, part)
+    held = capacities(user, case, part, proved=proved)
     usable = [capacity for capacity in rule.who if capacity in held]
     if not usable:
         raise WorkflowError(

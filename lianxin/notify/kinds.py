@@ -19,7 +19,9 @@ STAFF = "staff"
 # Placeholders every staff kind offers; residents' kinds offer the tracking number only.
 COMMON = ("tracking_number", "title")
 RESIDENT_COMMON = ("tracking_number",)
-RESIDENT_FOLLOW = (*RESIDENT_COMMON, "follow_url")
+# `case_url` is the signed link that proves the case on /m/ (lianxin/cases/follow_links.py);
+# `follow_url` the page that asks for the tracking number and the last four digits.
+RESIDENT_FOLLOW = (*RESIDENT_COMMON, "follow_url", "case_url")
 
 
 @dataclass(frozen=True)
@@ -39,14 +41,10 @@ KINDS = {
             "resident.replied",
             RESIDENT,
             _("群众：诉求已答复"),
-            (*RESIDENT_COMMON, "reply", "follow_url"),
+            (*RESIDENT_FOLLOW, "reply"),
         ),
-        Kind(
-            "resident.resolved", RESIDENT, _("群众：诉求已办结"), (*RESIDENT_COMMON, "follow_url")
-        ),
-        Kind(
-            "resident.rate", RESIDENT, _("群众：请评价办理结果"), (*RESIDENT_COMMON, "follow_url")
-        ),
+        Kind("resident.resolved", RESIDENT, _("群众：诉求已办结"), RESIDENT_FOLLOW),
+        Kind("resident.rate", RESIDENT, _("群众：请评价办理结果"), RESIDENT_FOLLOW),
         Kind(
             "staff.assigned",
             STAFF,
@@ -67,6 +65,7 @@ PLACEHOLDER_LABELS = {
     "tracking_number": _("受理编号"),
     "title": _("诉求标题"),
     "follow_url": _("查询进度的网址"),
+    "case_url": _("本诉求的专用链接（免输手机号后四位即可查看和评价）"),
     "reply": _("答复内容"),
     "unit": _("单位名称"),
     "role": _("承办角色"),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lianxin.accounts.models import Membership, Role
+from lianxin.cases.follow_links import follow_link
 from lianxin.cases.models import HANDLING_STATUSES, Case, CaseEvent, CasePart
 from lianxin.workdays.days import add_working_days, end_of_day, local_date
 
@@ -108,7 +109,11 @@ def plan_event(event: CaseEvent) -> list[Planned]:
 def _for_resident(event: CaseEvent, case: Case, kind: str) -> list[Planned]:
     if not case.resident_phone or not case.phone_verified:
         return []  # no phone given, or nobody proved it is theirs: nothing to send to
-    values = {"tracking_number": case.tracking_number, "follow_url": follow_url()}
+    values = {
+        "tracking_number": case.tracking_number,
+        "follow_url": follow_url(),
+        "case_url": follow_link(case.pk),
+    }
     if kind == "resident.replied":
         # The public reply (or explanation) this event gave the resident, which he reads
         # online too; only these two public events reach here, never an internal note.

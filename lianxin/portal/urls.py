@@ -8,6 +8,7 @@ urlpatterns = [
     path("phone-code/", views.phone_code, name="phone_code"),
     path("submitted/<int:pk>/", views.submitted, name="submitted"),
     path("follow/", views.follow, name="follow"),
+    path("f/<str:token>/", views.follow_link, name="follow_link"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/photos/<int:photo_pk>/", views.case_photo, name="case_photo"),
     path("cases/<int:pk>/rate/", views.rate, name="rate"),

@@ -1,8 +1,9 @@
 """Residents' pages: submit a concern, follow it, rate the result, see one's own cases.
 
-A visitor proves a case is his by its tracking number and the last four digits
-of the phone he gave; the proof lasts for his session (`SEEN_KEY`). Rating
-needs an account: the workflow lets only the case's own resident rate it.
+A visitor proves a case is his by the signed link in his text messages, or by its
+tracking number and the last four digits of the phone he gave; the proof lasts for his
+session (`PROVED_KEY`). With it he may rate the result, as the case's resident may when
+signed in (docs/security.md).
 """
 
 from django.conf import settings
@@ -22,12 +23,12 @@ from lianxin.accounts.actions import do_register_resident
 from lianxin.accounts.signin import ResidentSignInForm
 from lianxin.accounts.views import PasswordChangeView, SignInView
 from lianxin.cases.access import (
-    access_case_by_id,
     access_case_for_visitor,
     case_by_visitor_proof,
     is_staff,
 )
 from lianxin.cases.actions import do_record_return_visit, do_register_case
+from lianxin.cases.follow_links import case_id_from_token
 from lianxin.cases.models import (
     Case,
     CaseEvent,
@@ -73,6 +74,7 @@ KEPT_FIELDS += ("name", "phone", "anonymous", "token")
 # The status a refused code request answers with.
 CODE_STATUSES = {"code_too_soon": 429, "code_limited": 429, "code_unavailable": 503}
 SEEN_KEY = "portal_cases"  # pks of the cases this session has proved (or submitted)
+PROVED_KEY = "portal_proved_cases"  # of those, the ones proved by a link or the digits
 FAILURE_WINDOW = 15 * 60  # seconds: the window of the per-address limit on wrong guesses
 # The form field a workflow refusal is about, so that the message sits beside it.
 ERROR_FIELDS = {
@@ -110,10 +112,19 @@ def _resident_actor(user):
     return user
 
 
-def _remember(request, case: Case) -> None:
-    seen = request.session.get(SEEN_KEY, [])
-    if case.pk not in seen:
-        request.session[SEEN_KEY] = [*seen[-19:], case.pk]
+def _remember(request, case: Case, *, proved: bool = False) -> None:
+    for key in (SEEN_KEY, PROVED_KEY) if proved else (SEEN_KEY,):
+        kept = request.session.get(key, [])
+        if case.pk not in kept:
+            request.session[key] = [*kept[-19:], case.pk]
+
+
+def _proved(request, case: Case) -> bool:
+    """Whether this visitor may rate the case: he proved it, or he is its resident."""
+    if is_staff(request.user):
+        return False  # staff rate by phone at the workbench, not here
+    owner = request.user.is_authenticated and case.resident_id == request.user.pk
+    return owner or case.pk in request.session.get(PROVED_KEY, [])
 
 
 def _public_case(request, pk) -> Case:
@@ -264,7 +275,7 @@ def follow(request):
             case_throttled = by_case.exceeded(number)
             case = None if case_throttled else case_by_visitor_proof(number, data["phone_last4"])
             if case is not None:
-                _remember(request, case)
+                _remember(request, case, proved=True)
                 return redirect("portal:case", pk=case.pk)
             if not case_throttled:
                 by_address.hit(address)
@@ -280,6 +291,19 @@ def follow(request):
         "nav": "follow",
     }
     return render(request, "portal/follow.html", context)
+
+
+@require_GET
+def follow_link(request, token):
+    """The signed link from a text message: prove the case, then show it at its own
+    address, so that the token leaves the address bar (and any Referer) at once."""
+    case_id = case_id_from_token(token)
+    case = Case.objects.filter(pk=case_id).first() if case_id is not None else None
+    if case is None:
+        context = {"form": FollowForm(), "link_expired": True, "nav": "follow"}
+        return render(request, "portal/follow.html", context, status=404)
+    _remember(request, case, proved=True)
+    return redirect("portal:case", pk=case.pk)
 
 
 @require_GET
@@ -306,8 +330,7 @@ def _render_case(request, case: Case, rating_form=None):
         }
         for event in events
     ]
-    owner = request.user.is_authenticated and case.resident_id == request.user.pk
-    can_rate = case.status == Status.VERIFIED and owner
+    can_rate = case.status == Status.VERIFIED and _proved(request, case)
     context = {
         "case": case,
         "timeline": timeline,
@@ -321,21 +344,23 @@ def _render_case(request, case: Case, rating_form=None):
 
 
 @require_POST
-@login_required(login_url=reverse_lazy("portal:login"))
 def rate(request, pk):
-    case = access_case_by_id(request.user, pk)
-    if case.resident_id != request.user.pk:
-        raise Http404  # staff rate by phone at the workbench, not here
+    case = _public_case(request, pk)
+    if not _proved(request, case):
+        raise Http404
     form = RatingForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        actor = _resident_actor(request.user)
         try:
             visit = do_record_return_visit(
                 case,
-                actor=request.user,
+                actor=actor,
                 satisfaction=data["satisfaction"],
                 solved=data["solved"],
                 comment=data["comment"],
+                # The owner signed in needs no proof; anyone else proved the case here.
+                proved=not (actor is not None and case.resident_id == actor.pk),
             )
         except WorkflowError as error:
             _add_workflow_error(form, error)

@@ -569,16 +569,20 @@ def do_record_return_visit(
     solved: bool,
     comment: str = "",
     method: str = ReturnVisit.Method.PHONE,
+    proved: bool = False,
     when: dt.datetime | None = None,
 ) -> ReturnVisit:
     """The resident's verdict (回访): satisfied closes the case; not satisfied reopens it
-    with the same lead unit, and the reopening is counted."""
+    with the same lead unit, and the reopening is counted.
+
+    `proved`: the residents' pages checked the visitor's proof of the case (a signed link
+    or the tracking number with the phone's last four digits); he rates as the resident."""
     case = lock_case(case)
-    acting_unit = check("return_visit", actor, case)
+    acting_unit = check("return_visit", actor, case, proved=proved)
     if satisfaction not in Satisfaction.values:
         raise WorkflowError("invalid_satisfaction", _("请选择满意、基本满意或不满意。"))
     is_owner = case.resident_id is not None and case.resident_id == getattr(actor, "pk", None)
-    if is_owner and not _is_office(actor):
+    if (is_owner or proved) and not _is_office(actor):
         method = ReturnVisit.Method.SELF
     elif method not in (ReturnVisit.Method.PHONE, ReturnVisit.Method.VISIT):
         raise WorkflowError("invalid_method", _("请选择电话回访或上门回访。"))

@@ -2,12 +2,14 @@
 
 import datetime as dt
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
 import time_machine
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 from huey.storage import RedisStorage
@@ -81,7 +83,8 @@ class ResidentMessagesTest(NotifyTestCase):
         run_queued(JOBS)
         [text] = self.texts_to(RESIDENT_PHONE)
         self.assertIn(case.tracking_number, text)
-        self.assertIn("https://lianxin.example.gov.cn/m/follow/", text)
+        self.assertRegex(text, r"https://lianxin\.example\.gov\.cn/m/f/[\w:-]+/")
+        self.assertNotIn("后四位", text)
         message = Message.objects.get()
         self.assertEqual(
             (message.kind, message.status, message.attempts, message.case_id),
@@ -144,6 +147,23 @@ class ResidentMessagesTest(NotifyTestCase):
         self.assertIn("已办结", resolved)
         self.assertIn("评价", rate)
         self.assertIn(case.tracking_number, rate)
+
+    def test_the_link_in_the_rating_text_lets_the_resident_rate_without_signing_in(self):
+        case = self.resolved()
+        self.committed(
+            actions.do_verify_case, case, actor=self.dispatcher, passed=True, on_site=True
+        )
+        run_queued(JOBS)
+        [rate] = [t for t in self.texts_to(RESIDENT_PHONE) if "评价" in t]
+        link = re.search(r"https://lianxin\.example\.gov\.cn(/m/f/[\w:-]+/)", rate)[1]
+        visitor = Client()
+        page = visitor.get(link, follow=True)
+        self.assertContains(page, "提交评价")
+        visitor.post(
+            reverse("portal:rate", args=[case.pk]),
+            {"satisfaction": "satisfied", "solved": "yes", "comment": ""},
+        )
+        self.assertEqual(self.reload(case).status, Status.CLOSED)
 
 
 class StaffMessagesTest(NotifyTestCase):

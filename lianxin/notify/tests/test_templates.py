@@ -1,7 +1,9 @@
 """Message templates: seeded by a migration, edited in the admin, held to their placeholders."""
 
+import importlib
 import json
 
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -20,6 +22,22 @@ class SeededTemplatesTest(NotifyTestCase):
             values = dict.fromkeys(KINDS[code].placeholders, "X")
             self.assertNotIn("{", render(template.text, values), code)
             self.assertTrue(template.text.startswith("【连心】"), code)
+
+    def test_the_seeded_residents_texts_carry_the_signed_link_not_the_four_digits(self):
+        for code in ("resident.registered", "resident.replied", "resident.rate"):
+            text = MessageTemplate.objects.get(code=code).text
+            self.assertIn("{case_url}", text, code)
+            self.assertNotIn("后四位", text, code)
+
+    def test_the_link_migration_leaves_a_reworded_text_alone(self):
+        linking = importlib.import_module("lianxin.notify.migrations.0004_link_residents_texts")
+        reworded = "【连心】受理编号{tracking_number}，请到{follow_url}查询。"
+        MessageTemplate.objects.filter(code="resident.registered").update(text=reworded)
+        linking.unlink_texts(django_apps, None)
+        self.assertIn("{follow_url}", MessageTemplate.objects.get(code="resident.rate").text)
+        linking.link_texts(django_apps, None)
+        self.assertEqual(MessageTemplate.objects.get(code="resident.registered").text, reworded)
+        self.assertIn("{case_url}", MessageTemplate.objects.get(code="resident.rate").text)
 
     def test_residents_messages_cannot_carry_a_staff_note(self):
         for kind in KINDS.values():

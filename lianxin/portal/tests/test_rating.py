@@ -1,4 +1,5 @@
-"""The resident rates a verified case: only his own, only signed in."""
+"""The resident rates a verified case: signed in as its resident, or having proved it on
+/m/ (the signed link in his text, or the tracking number and the last four digits)."""
 
 from django.test import Client
 from django.urls import reverse
@@ -20,15 +21,35 @@ class RatingTest(LianxinTestCase):
         self.assertContains(page, "基本满意")
         self.assertContains(page, reverse("portal:rate", args=[case.pk]))
 
-    def test_a_visitor_with_the_digits_is_asked_to_sign_in(self):
+    def test_a_visitor_with_the_digits_rates_without_signing_in(self):
         case = self.verified()
         self.client.post(
             reverse("portal:follow"),
             {"tracking_number": case.tracking_number, "phone_last4": "1234"},
         )
         page = self.client.get(reverse("portal:case", args=[case.pk]))
-        self.assertContains(page, "请登录后评价")
+        self.assertNotContains(page, "请登录后评价")
+        self.assertContains(page, reverse("portal:rate", args=[case.pk]))
+        self.rate(case, satisfaction="basically")
+        case = self.reload(case)
+        self.assertEqual(case.status, Status.CLOSED)
+        visit = ReturnVisit.objects.get(case=case)
+        self.assertEqual((visit.method, visit.recorded_by), (ReturnVisit.Method.SELF, None))
+
+    def test_a_visitor_who_only_filed_the_case_cannot_rate_it(self):
+        case = self.verified()
+        session = self.client.session
+        session["portal_cases"] = [case.pk]  # what submitting leaves in the session
+        session.save()
+        page = self.client.get(reverse("portal:case", args=[case.pk]))
         self.assertNotContains(page, reverse("portal:rate", args=[case.pk]))
+        self.assertEqual(self.rate(case).status_code, 404)
+        self.assertEqual(self.reload(case).status, Status.VERIFIED)
+
+    def test_a_stranger_cannot_rate(self):
+        case = self.verified()
+        self.assertEqual(self.rate(case).status_code, 404)
+        self.assertEqual(self.reload(case).status, Status.VERIFIED)
 
     def test_satisfied_closes_the_case(self):
         case = self.verified()
@@ -76,13 +97,6 @@ class RatingTest(LianxinTestCase):
         case = self.verified()
         self.client.force_login(self.dispatcher)
         self.assertEqual(self.rate(case).status_code, 404)
-        self.assertEqual(self.reload(case).status, Status.VERIFIED)
-
-    def test_a_visitor_is_sent_to_sign_in(self):
-        case = self.verified()
-        response = self.rate(case)
-        self.assertEqual(response.status_code, 302)
-        self.assertTrue(response.url.startswith(reverse("portal:login")))
         self.assertEqual(self.reload(case).status, Status.VERIFIED)
 
     def test_a_case_not_yet_verified_cannot_be_rated(self):
