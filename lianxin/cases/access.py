@@ -15,18 +15,18 @@ proves a case is his by its tracking number and the last four digits of his phon
 """
 
 import hmac
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
-from lianxin.accounts.models import Actor, Role, User
+from lianxin.accounts.models import Actor, Disclosure, Role, User, record_disclosures
 
 if TYPE_CHECKING:
     from lianxin.cases.models import Case
@@ -192,6 +192,25 @@ def may_see_full_phone(user: Actor, case: "Case") -> bool:
     return case.parts.filter(
         unit__in=standing.handling_unit_ids, status__in=("assigned", "accepted")
     ).exists()
+
+
+def log_unmasked_phones(user: User, cases: "Iterable[Case]", place: str) -> None:
+    """Record that `user` saw the whole phone number of these cases (those that have one);
+    a queryset is read for its ids alone."""
+    if isinstance(cases, QuerySet):
+        shown = list(cases.exclude(resident_phone="").values_list("pk", flat=True))
+    else:
+        shown = sorted({case.pk for case in cases if case.resident_phone})
+    if shown:
+        record_disclosures(user, Disclosure.Subject.CASE, shown, "phone", place)
+
+
+def require_log_reader(user: Actor) -> Standing:
+    """The office and administrators read the log of unmasked views; 404 for anyone else."""
+    standing = standing_of(user)
+    if not (standing.office or standing.admin):
+        raise Http404
+    return standing
 
 
 def case_by_visitor_proof(tracking_number: str, last4: str) -> "Case | None":

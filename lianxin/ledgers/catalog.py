@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from lianxin.cases.access import require_office, require_staff
+from lianxin.cases.access import log_unmasked_phones, require_office, require_staff
 from lianxin.cases.filters import filtered_cases
 from lianxin.cases.models import (
     Case,
@@ -26,6 +26,7 @@ from lianxin.cases.models import (
 from lianxin.figures import metrics
 from lianxin.figures.forms import FiguresForm
 from lianxin.ledgers import registers
+from lianxin.ledgers.disclosures import disclosure_ledger
 from lianxin.ledgers.export import (
     CHUNK_SIZE,
     DATE,
@@ -163,9 +164,14 @@ def return_visit_call_ledger(user, params) -> Ledger:
         .select_related("lead_unit")
         .order_by("verified_at", "pk")
     )
-    return Ledger(
-        str(_("待回访清单")), CALL_COLUMNS, cases.iterator(chunk_size=CHUNK_SIZE), cases.count()
-    )
+    return Ledger(str(_("待回访清单")), CALL_COLUMNS, _logged_calls(user, cases), cases.count())
+
+
+def _logged_calls(user, cases):
+    """The rows, logged as disclosed when the file is written (the first row is asked for),
+    not when the ledger is only counted to decide between streaming and a job."""
+    log_unmasked_phones(user, cases, "ledgers:return_visit_calls")
+    yield from cases.iterator(chunk_size=CHUNK_SIZE)
 
 
 # Figures: the dashboard's tables (lianxin.figures) as ledgers, with the dashboard's filters.
@@ -270,4 +276,5 @@ KINDS: dict[str, Kind] = {
     "pairs": Kind(_("联户分组表"), registers.pair_ledger),
     "visits": Kind(_("走访记录台账"), registers.visit_ledger),
     "coverage": Kind(_("走访覆盖统计"), registers.coverage_ledger),
+    "disclosures": Kind(_("个人信息查看记录"), disclosure_ledger),
 }

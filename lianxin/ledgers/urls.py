@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/<int:pk>/", views.import_job, name="import_job"),
     path("import/<int:pk>/resume/", views.import_job_resume, name="import_job_resume"),
     path("import/<int:pk>/report.xlsx", views.import_job_report, name="import_job_report"),
+    path("disclosures/", views.disclosure_log, name="disclosures"),
     path("brief/", views.brief, name="brief"),
     path("brief.pdf", views.brief_pdf_view, name="brief_pdf"),
     path("jobs/", views.jobs, name="jobs"),

@@ -4,6 +4,7 @@ import tempfile
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +17,7 @@ from lianxin.cases.access import staff_required, standing_of
 from lianxin.jobs import may_resume
 from lianxin.ledgers.brief import build_brief, parse_month
 from lianxin.ledgers.catalog import KINDS
+from lianxin.ledgers.disclosures import described, disclosures
 from lianxin.ledgers.export import CSV_TYPE, XLSX_TYPE, csv_lines, file_name, write_xlsx
 from lianxin.ledgers.import_jobs import (
     import_report_ledger,
@@ -41,6 +43,7 @@ STREAM_BLOCK = 64 * 1024
 RECENT_IMPORTS = 10
 # The report page lists this many rows of each kind; the .xlsx report has them all.
 REPORT_ROWS_SHOWN = 200
+DISCLOSURES_PER_PAGE = 50
 
 
 @login_required
@@ -220,6 +223,18 @@ def _brief(request):
         raise Http404
     month = parse_month(request.GET.get("month"), local_date(timezone.now()))
     return build_brief(request.user, month)
+
+
+@login_required
+def disclosure_log(request):
+    """Who saw which resident's unmasked data, when and where: for the office and
+    administrators (404 for anyone else)."""
+    form, rows = disclosures(request.user, request.GET)
+    page = Paginator(rows, DISCLOSURES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": described(page), "query": query.urlencode()}
+    return render(request, "ledgers/disclosures.html", context)
 
 
 @login_required

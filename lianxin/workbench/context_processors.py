@@ -13,6 +13,7 @@ def staff_nav(request):
     registry = standing.sees_whole_district or standing.area_unit_ids or standing.department_ids
     return {
         "nav_office": standing.office,
+        "nav_disclosures": standing.office or standing.admin,
         "nav_leader": standing.leader,
         "nav_registry": bool(registry),
     }

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lianxin.cases import actions
-from lianxin.cases.access import require_office, require_staff
+from lianxin.cases.access import log_unmasked_phones, require_office, require_staff
 from lianxin.cases.models import Case, Channel, Status
 from lianxin.cases.rules import WorkflowError
 from lianxin.workbench.intake import ForumForm, IntakeForm, SuggestionFormSet
@@ -99,4 +99,6 @@ def return_visits(request):
         .order_by("verified_at", "pk")
     )
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read once: logged, then shown
+    log_unmasked_phones(request.user, page.object_list, "workbench:return_visits")
     return render(request, "workbench/return_visits.html", {"page": page})

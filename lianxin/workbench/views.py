@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from lianxin.accounts.models import Role, User
 from lianxin.cases.access import (
     access_case_by_id,
+    log_unmasked_phones,
     may_see_full_phone,
     staff_required,
     standing_of,
@@ -81,11 +82,12 @@ def _case_context(request, case: Case) -> dict:
         actions.pop("decide_extension", None)
     # Publishing is offered beside each photo, not in the actions panel.
     may_publish_photos = actions.pop("publish_photo", None) is not None
+    full_phone = may_see_full_phone(request.user, case)
+    if full_phone:
+        log_unmasked_phones(request.user, [case], "workbench:case")
     return {
         "case": case,
-        "phone": case.resident_phone
-        if may_see_full_phone(request.user, case)
-        else case.masked_phone,
+        "phone": case.resident_phone if full_phone else case.masked_phone,
         "parts": [(part, _part_actions(request.user, case, part)) for part in parts],
         "events": [(event, event_label(event.code)) for event in events],
         "actions": actions,
