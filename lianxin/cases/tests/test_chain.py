@@ -12,9 +12,10 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
 
 from lianxin.cases import actions, chain
+from lianxin.cases.checks import check_chain_key
 from lianxin.cases.models import CaseEvent
 from lianxin.test import LianxinTestCase, at
 from lianxin.tests.test_floors import imported_modules
@@ -137,6 +138,15 @@ class ChainTest(LianxinTestCase):
     def test_a_chain_written_with_another_key_does_not_verify(self):
         with override_settings(AUDIT_CHAIN_KEY="another-key"):
             self.assertEqual(len(breaks()), CaseEvent.objects.count())
+
+
+class ChainKeyCheckTest(SimpleTestCase):
+    def test_the_deploy_check_warns_while_the_key_is_secret_key(self):
+        with override_settings(SECRET_KEY="s" * 50, AUDIT_CHAIN_KEY="s" * 50):
+            [warning] = check_chain_key()
+        self.assertEqual(warning.id, "lianxin.cases.W001")
+        with override_settings(SECRET_KEY="s" * 50, AUDIT_CHAIN_KEY="k" * 50):
+            self.assertEqual(check_chain_key(), [])
 
 
 @time_machine.travel(at(2026, 6, 17), tick=False)
