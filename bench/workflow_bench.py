@@ -245,7 +245,7 @@ def fill_open_cases(cast, n: int, newly_due_share: float) -> None:
                 anonymous, address, building, title, text, urgency, status, open_for_claim,
                 escalated, reopen_count, registered_at, reply_due_at, resolve_due_at, reply_text,
                 resolution_note, constrained_explanation, satisfaction, grid_id, community_id,
-                street_id, exemplary, exemplary_note, support_count)
+                street_id, exemplary, exemplary_note, support_count, phone_verified)
             SELECT 'B-' || g, 'phone', '', '', false, '福临苑小区', '', '路灯不亮',
                 '路灯坏了很久，晚上看不清路', 'normal',
                 (ARRAY['registered', 'dispatched', 'in_progress'])[1 + g %% 3], false, false, 0,
@@ -253,7 +253,7 @@ def fill_open_cases(cast, n: int, newly_due_share: float) -> None:
                 CASE WHEN g <= %s THEN now() - (g %% 600) * interval '1 second'
                      WHEN g %% 5 = 0 THEN now() - interval '3 days'
                      ELSE now() + (g %% 20) * interval '1 day' END,
-                now() + interval '30 days', '', '', '', '', %s, %s, %s, false, '', 0
+                now() + interval '30 days', '', '', '', '', %s, %s, %s, false, '', 0, false
             FROM generate_series(1, %s) AS g
             """,
             [newly, grid.pk, grid.parent_id, grid.parent.parent_id, n],
@@ -305,7 +305,8 @@ def time_plain_insert_select() -> float:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO cases_caseevent (case_id, code, at, from_status, to_status, note,"
-            " public, data) SELECT id, 'plain', now(), status, status, '', false, '{}'"
+            " public, data, seq, chain) SELECT id, 'plain', now(), status, status, '', false,"
+            " '{}', 1000000, ''"
             " FROM cases_case WHERE replied_at IS NULL AND reply_due_at <= now()"
         )
     elapsed = time.perf_counter() - started
