@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "lianxin.workdays",
     "lianxin.cases",
     "lianxin.registry",
+    "lianxin.programs",
     "lianxin.intel",
     "lianxin.figures",
     "lianxin.geo",

@@ -105,6 +105,7 @@ class Disclosure(models.Model):
     class Subject(models.TextChoices):
         CASE = "case", _("诉求")
         HOUSEHOLD = "household", _("住户")
+        WISH = "wish", _("微心愿")
 
     user = models.ForeignKey(
         User, verbose_name=_("查看人"), on_delete=models.PROTECT, related_name="+"

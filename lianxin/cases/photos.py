@@ -13,7 +13,7 @@ import io
 import uuid
 import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
@@ -24,8 +24,6 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from lianxin.cases.rules import WorkflowError
 
 if TYPE_CHECKING:
-    from lianxin.cases.models import CasePhoto
-
     # Generic only in the stubs: subscripted at run time, ContentFile would fail.
     _PhotoFile = ContentFile[bytes]
 else:
@@ -132,7 +130,14 @@ def _encode(image: Image.Image, save_as: str) -> bytes:
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
-def photo_response(photo: "CasePhoto") -> FileResponse:
+class StoredPhoto(Protocol):
+    """A stored photo row: a case's, a wish's."""
+
+    pk: Any
+    image: Any
+
+
+def photo_response(photo: StoredPhoto) -> FileResponse:
     """A stored photo as a response no browser will run: a fixed image type, `nosniff`, a
     sandboxing policy, and an attachment for anything that is not one of our images.
 
