@@ -52,6 +52,7 @@ urlpatterns = [
     path("intel/", include("lianxin.intel.urls")),
     path("registry/", include("lianxin.registry.urls")),
     path("visits/", include("lianxin.registry.visit_urls")),
+    path("programs/", include("lianxin.programs.urls")),
     path("", include("lianxin.workbench.urls")),
 ]
 # MEDIA is never served as files, not even in DEBUG: photos go out through the case

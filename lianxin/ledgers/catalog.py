@@ -25,7 +25,7 @@ from lianxin.cases.models import (
 )
 from lianxin.figures import metrics
 from lianxin.figures.forms import FiguresForm
-from lianxin.ledgers import registers
+from lianxin.ledgers import programs, registers
 from lianxin.ledgers.disclosures import disclosure_ledger
 from lianxin.ledgers.export import (
     CHUNK_SIZE,
@@ -277,4 +277,5 @@ KINDS: dict[str, Kind] = {
     "visits": Kind(_("走访记录台账"), registers.visit_ledger),
     "coverage": Kind(_("走访覆盖统计"), registers.coverage_ledger),
     "disclosures": Kind(_("个人信息查看记录"), disclosure_ledger),
+    "wishes": Kind(_("微心愿台账"), programs.wish_ledger),
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lianxin.portal import views
+from lianxin.portal import views, wishes
 
 app_name = "portal"
 urlpatterns = [
@@ -22,4 +22,10 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    path("wishes/", wishes.wall, name="wishes"),
+    path("wishes/new/", wishes.post, name="post_wish"),
+    path("wishes/mine/", wishes.mine, name="my_wishes"),
+    path("wishes/<int:pk>/", wishes.wish_detail, name="wish"),
+    path("wishes/<int:pk>/photos/<int:photo_pk>/", wishes.wish_photo, name="wish_photo"),
+    path("wishes/<int:pk>/<str:action>/", wishes.act, name="wish_action"),
 ]

@@ -15,12 +15,16 @@ reach him to fulfil it); every such view is logged (`accounts.Disclosure`).
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from lianxin.accounts.models import Disclosure, record_disclosures
 from lianxin.cases.access import standing_of
 from lianxin.cases.models import mask_phone
 from lianxin.programs.models import Wish, WishClaim, WishStatus
 from lianxin.programs.rules import claim_units
+from lianxin.workdays.days import local_date
+
+S = WishStatus
 
 
 def wish_scope(user) -> Q:
@@ -52,6 +56,40 @@ def reviewed_by(user) -> QuerySet[Wish]:
     if standing.office or standing.admin:
         return Wish.objects.all()
     return Wish.objects.filter(community__in=standing.community_ids)
+
+
+def queue_of(user, queue: str):
+    """The wishes of one queue of the staff list (review, overdue, claimable, all), in
+    `user`'s scope; the list page and its ledger share it."""
+    today = local_date(timezone.now())
+    if queue == "review":
+        return reviewed_by(user).filter(status__in=(S.PENDING, S.CHANGES_REQUESTED))
+    wishes = wishes_visible_to(user)
+    if queue == "overdue":
+        late = WishClaim.objects.filter(
+            released_at__isnull=True, fulfilled_at__isnull=True, promised_date__lt=today
+        )
+        return wishes.filter(pk__in=late.values("wish"))
+    if queue == "claimable":
+        return wishes.filter(status=S.PUBLISHED)
+    return wishes
+
+
+def may_see_figures(user) -> bool:
+    standing = standing_of(user)
+    return standing.sees_whole_district or bool(standing.street_ids or standing.community_ids)
+
+
+def area_wishes(user):
+    """The wishes of the communities in `user`'s area: the figures' and the ledger's scope."""
+    standing = standing_of(user)
+    if standing.sees_whole_district:
+        return Wish.objects.all()
+    if not (standing.street_ids or standing.community_ids):
+        raise Http404
+    return Wish.objects.filter(
+        Q(community__in=standing.community_ids) | Q(community__parent__in=standing.street_ids)
+    )
 
 
 def access_wish_by_id(user, pk, *, for_update: bool = False) -> Wish:

@@ -205,7 +205,7 @@ def do_post_wish(
             text=text,
             status=S.PENDING,
             posted_at=at,
-            recorded_by=user,
+            recorded_by=user if household is not None else None,
         )
         _store_photos(wish, checked, WishPhoto.Stage.WISH, at)
         unit_id = community.pk if household is not None else None
