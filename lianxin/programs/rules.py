@@ -44,10 +44,10 @@ RULES = {
     "request_change": Rule(_("退回修改"), frozenset({S.PENDING}), REVIEWERS),
     "decline": Rule(_("不予采纳"), frozenset({S.PENDING, S.CHANGES_REQUESTED}), REVIEWERS),
     "claim": Rule(_("认领"), frozenset({S.PUBLISHED}), frozenset({"claimer"})),
+    "fulfil": Rule(_("登记完成"), frozenset({S.CLAIMED}), frozenset({"holder"})),
     "release": Rule(
         _("放弃认领"), frozenset({S.CLAIMED}), frozenset({"holder", "community", "office"})
     ),
-    "fulfil": Rule(_("登记完成"), frozenset({S.CLAIMED}), frozenset({"holder"})),
     "confirm": Rule(_("确认圆梦"), frozenset({S.FULFILLED}), FOR_THE_WISHER),
     "dispute": Rule(_("反馈未实现"), frozenset({S.FULFILLED}), FOR_THE_WISHER),
 }

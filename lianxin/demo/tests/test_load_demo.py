@@ -11,6 +11,7 @@ from lianxin.accounts.models import Membership, Role, User
 from lianxin.cases.models import Case, CaseEvent, Channel, Status
 from lianxin.figures import coverage
 from lianxin.orgs.models import Unit
+from lianxin.programs.models import Wish
 from lianxin.registry.actions import pair_warnings
 from lianxin.registry.models import (
     Attachment,
@@ -34,7 +35,9 @@ class LoadDemoTest(TestCase):
     @classmethod
     def setUpTestData(cls):
         # Two households a building keep the test quick; the shape is the full demo's.
-        call_command("load_demo", cases=160, households_per_building=2, stdout=StringIO())
+        call_command(
+            "load_demo", cases=160, households_per_building=2, wishes=60, stdout=StringIO()
+        )
 
     def test_the_district_has_its_units_and_every_role(self):
         kinds = Unit.objects.values_list("kind", flat=True)
@@ -53,6 +56,16 @@ class LoadDemoTest(TestCase):
         self.assertEqual(
             CaseEvent.objects.filter(code="cases.case.registered").count(), Case.objects.count()
         )
+
+    def test_the_wish_wall_has_wishes_in_every_status(self):
+        from lianxin.programs.models import WishClaim, WishEvent, WishStatus
+
+        self.assertEqual(set(Wish.objects.values_list("status", flat=True)), set(WishStatus.values))
+        # Every wish's history starts with its posting, and each went through the actions.
+        self.assertEqual(
+            WishEvent.objects.filter(code="programs.wish.posted").count(), Wish.objects.count()
+        )
+        self.assertTrue(WishClaim.objects.filter(overdue_at__isnull=False).exists())
 
     def test_loading_again_is_refused_unless_asked_to_skip(self):
         with self.assertRaises(CommandError):

@@ -10,6 +10,7 @@ from lianxin.cases.models import Case
 from lianxin.demo.district import build_district
 from lianxin.demo.history import History
 from lianxin.demo.registers import build_registers, tally
+from lianxin.demo.wishes import build_wishes
 from lianxin.intel.topicsync import refresh_topics
 from lianxin.orgs.models import Unit
 
@@ -29,10 +30,15 @@ class Command(BaseCommand):
             "the registers empty",
         )
         parser.add_argument(
+            "--wishes", type=int, default=400, help="micro-wishes on the wall (0 for none)"
+        )
+        parser.add_argument(
             "--if-empty", action="store_true", help="do nothing if the database has units already"
         )
 
-    def handle(self, *args, cases, days, seed, if_empty, households_per_building, **options):
+    def handle(
+        self, *args, cases, days, seed, if_empty, households_per_building, wishes, **options
+    ):
         if Unit.objects.exists():
             if if_empty:
                 self.stdout.write("The demo district is already loaded.")
@@ -59,6 +65,9 @@ class Command(BaseCommand):
             if registers is not None:
                 tally(registers)
             cases_done = time.monotonic()
+            wishes_started, wishes_cpu = time.monotonic(), time.process_time()
+            # Its own random stream: the wishes leave the cases and registers as they were.
+            wish_counts = build_wishes(cast, random.Random(seed + 17), now, count=wishes)
         topics = refresh_topics(now)  # as the periodic job would, so the topic list is not empty
         self.stdout.write(
             self.style.SUCCESS(
@@ -75,3 +84,8 @@ class Command(BaseCommand):
                 f"({r.heard} with a concern, each a case), {r.dues} visits due; "
                 f"{r.seconds:.0f} s; the rest {cases_done - started - r.seconds:.0f} s."
             )
+        self.stdout.write(
+            f"Micro-wishes: {sum(wish_counts.values())} ({dict(sorted(wish_counts.items()))}); "
+            f"{time.monotonic() - wishes_started:.1f} s "
+            f"({time.process_time() - wishes_cpu:.1f} s CPU)."
+        )
