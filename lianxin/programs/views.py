@@ -4,10 +4,13 @@ the figures.
 
 Every page starts from `lianxin.programs.access`: a wish outside the user's scope is a
 404; the wisher is masked unless the user's work needs him, and an unmasked view is logged.
+The lists are for staff; a wish's own pages are for whoever's scope holds it, which
+includes a pair's cadre without a staff role who recorded it for a household.
 """
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -168,7 +171,7 @@ def _render_detail(request, wish: Wish, bound=None, status=200):
 
 
 @require_safe
-@staff_required
+@login_required
 def wish_detail(request, pk):
     wish = access_wish_by_id(request.user, pk)
     return _render_detail(request, wish)
@@ -213,7 +216,7 @@ DONE = {
 
 
 @require_POST
-@staff_required
+@login_required
 def wish_action(request, pk, action: str):
     if action not in ACTIONS:
         raise Http404
@@ -241,7 +244,7 @@ def wish_action(request, pk, action: str):
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@login_required
 def record_for_household(request, household_pk):
     """A cadre records a wish he heard on a visit, for the household (its head is the
     wisher; the community reviews it like any other)."""
@@ -297,7 +300,7 @@ def figures_view(request):
 
 
 @require_safe
-@staff_required
+@login_required
 def wish_photo(request, pk, photo_pk):
     wish = access_wish_by_id(request.user, pk)
     return photo_response(get_object_or_404(wish.photos, pk=photo_pk))

@@ -189,6 +189,14 @@ class RecordForHouseholdTest(PagesTestCase):
         self.assertRedirects(response, reverse("programs:wish", args=[wish.pk]))
         self.assertEqual((wish.household, wish.recorded_by), (self.household, self.cadre_user))
 
+    def test_a_pair_s_cadre_without_a_staff_role_records_and_follows_his_wish(self):
+        self.client.force_login(self.outside_cadre_user)  # 李娜, of the household's pair
+        url = reverse("programs:record", args=[self.household.pk])
+        response = self.client.post(url, {"text": "想要一台老年手机。"})
+        wish = Wish.objects.get()
+        self.assertRedirects(response, reverse("programs:wish", args=[wish.pk]))
+        self.assertContains(self.client.get(response.url), "13812341234")
+
     def test_someone_outside_the_household_s_scope_gets_a_404(self):
         self.client.force_login(self.other_grid_worker)
         response = self.client.post(
