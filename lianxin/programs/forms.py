@@ -54,7 +54,9 @@ class TextForm(StaffForm):
 
 class FulfilForm(StaffForm):
     note = forms.CharField(
-        label=_("完成情况"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("完成情况（将在心愿墙上公开）"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     photos = PhotoListField(label=_("完成照片（选填，最多3张）"))
 
