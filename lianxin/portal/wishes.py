@@ -2,8 +2,8 @@
 wishes, confirming (or not) what was done; and, for staff who open the wall on a phone,
 claiming a wish.
 
-The wall shows only what a community published (`access.public_wish`), the wisher as a
-masked name (王**) and never a phone. A visitor posts with a phone he proves by a text
+The wall shows only what a community published (`Wish.objects.on_the_wall()`), the
+wisher as a masked name (王**) and never a phone. A visitor posts with a phone he proves by a text
 message code, as on the concern form, within the same daily limits per address and phone.
 """
 

@@ -103,14 +103,6 @@ def access_wish_by_id(user, pk, *, for_update: bool = False) -> Wish:
         raise Http404 from None
 
 
-def public_wish(pk) -> Wish:
-    """A wish on the public wall; 404 for any other (pending, declined) and a missing one."""
-    try:
-        return Wish.objects.on_the_wall().select_related("community").get(pk=pk)
-    except (Wish.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
 def sees_wisher(user, wish: Wish, claim: WishClaim | None) -> bool:
     """Whether `user` may see the wisher's name and phone unmasked."""
     if not user or not user.is_authenticated:
