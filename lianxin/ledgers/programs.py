@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.accounts.models import Disclosure, record_disclosures
+from lianxin.cases.access import require_staff
 from lianxin.cases.models import mask_phone
 from lianxin.ledgers.export import CHUNK_SIZE, DATE, DATETIME, Column, Ledger
 from lianxin.programs.access import queue_of, reviewed_by
@@ -46,7 +47,9 @@ def _rows(user, wishes, place: str):
 
 
 def wish_ledger(user, params) -> Ledger:
-    """微心愿台账: a queue of the staff list (all by default), with the list's filters."""
+    """微心愿台账: a queue of the staff list (all by default), with the list's filters; a
+    404 for anyone who has no list, as the list itself is."""
+    require_staff(user)
     queue = params.get("queue") or "all"
     if queue not in QUEUES:
         raise Http404

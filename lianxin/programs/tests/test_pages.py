@@ -317,7 +317,10 @@ class LedgerTest(PagesTestCase):
         record = dict(zip(*self.rows(self.handler_a), strict=True))
         self.assertEqual((record["心愿人"], record["联系电话"]), ("王**", "138****5678"))
 
-    def test_the_ledger_of_an_unknown_queue_is_a_404(self):
+    def test_the_ledger_of_an_unknown_queue_or_for_a_resident_is_a_404(self):
+        self.client.force_login(self.resident)
+        response = self.client.get(reverse("ledgers:export", args=["wishes", "xlsx"]))
+        self.assertEqual(response.status_code, 404)
         self.client.force_login(self.community_staff)
         response = self.client.get(
             reverse("ledgers:export", args=["wishes", "xlsx"]), {"queue": "x"}
