@@ -120,12 +120,16 @@ def require_text(
 
 
 def resolution_deadline(case: Case, start: dt.datetime, policy: DistrictSettings) -> dt.datetime:
+    """The category's limit from `start`, but never before the reply deadline: a category
+    quicker than the reply limit (3 working days against 7) or a reply limit counted in
+    calendar days must not ask for the resolution before the answer is due."""
     days = (
         case.category.resolution_days(policy.default_resolution_working_days)
         if case.category
         else policy.default_resolution_working_days
     )
-    return deadline_after(start, days)
+    due = deadline_after(start, days)
+    return max(due, case.reply_due_at) if case.reply_due_at else due
 
 
 def reply_deadline(start: dt.datetime, policy: DistrictSettings) -> dt.datetime:
