@@ -2,12 +2,19 @@
 figure and the list behind it select the same cases."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from lianxin.cases.models import Category, Channel
+from lianxin.cases.access import require_staff
+from lianxin.cases.models import Case, Category, Channel
+from lianxin.figures import metrics as m
 from lianxin.figures.metrics import DIMENSIONS, STEPS, Selection, week_start
 from lianxin.forms import ControlFreeMixin, DayInput
 from lianxin.orgs.models import Unit
@@ -136,3 +143,64 @@ class FiguresForm(ControlFreeMixin, forms.Form):
     def choice(self, name: str, default: str) -> str:
         data = self.cleaned_data if self.is_valid() else {}
         return data.get(name) or default
+
+
+@dataclass
+class Behind:
+    """The cases behind one figure, as its drill-down list and its export show them."""
+
+    metric: m.Metric
+    side: str
+    dimension: str | None
+    key: Any
+    form: FiguresForm
+    selection: Selection
+    ctx: m.Context
+    cases: QuerySet
+
+
+def figure_cases(user, params) -> Behind:
+    """The cases a figure counts, from a drill-down address (metric, side, dim, key, asof and
+    the dashboard's filters); the list page and its export read the same ones."""
+    require_staff(user)
+    code = params.get("metric", "total")
+    metric = m.METRICS.get(code)
+    if metric is None:
+        raise Http404
+    side = "den" if params.get("side") == "den" and metric.denominator else "num"
+    dimension = params.get("dim") or None
+    if dimension is not None and dimension not in m.DIMENSIONS:
+        raise Http404
+    key = _parse_key(dimension, params.get("key", "")) if dimension else None
+    ctx = m.Context.build(now=_as_of(params.get("asof", ""), timezone.now()))
+    form = FiguresForm(params or None, today=local_date(ctx.now))
+    selection = form.selection()
+    cases = selection.apply(Case.objects.visible_to(user))
+    cases = m.cases_behind(cases, code, side, ctx, dimension=dimension, key=key)
+    return Behind(metric, side, dimension, key, form, selection, ctx, cases)
+
+
+def _parse_key(dimension: str, raw: str):
+    if raw == m.NONE_KEY:
+        return None
+    if dimension == "channel":
+        return raw
+    try:
+        return int(raw)
+    except ValueError:
+        raise Http404 from None
+
+
+AS_OF_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _as_of(raw: str, now: dt.datetime) -> dt.datetime:
+    """The moment a figure was taken, so that its list counts the same deadlines as passed;
+    never later than now, nor so early that counting back from it overflows."""
+    try:
+        moment = parse_datetime(raw or "")
+    except ValueError:  # well formed, out of range: hour 25, 2 月 30 日
+        return now
+    if moment is None or timezone.is_naive(moment) or not AS_OF_EARLIEST <= moment <= now:
+        return now
+    return moment

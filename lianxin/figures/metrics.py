@@ -61,7 +61,7 @@ class Context:
     response_limit: int
     # A case dispatched before this moment has had its full response limit by `now`.
     response_cutoff: dt.datetime
-    weights: tuple[int, int, int]  # response, solved, satisfaction (percent)
+    weights: tuple[int, ...]  # of SCORE_RATES, in that order (percent)
     ranking_min_cases: int
 
     @classmethod
@@ -73,7 +73,7 @@ class Context:
             now=now,
             response_limit=limit,
             response_cutoff=response_cutoff(now, limit),
-            weights=(policy.weight_response, policy.weight_resolution, policy.weight_satisfaction),
+            weights=tuple(getattr(policy, name) for name in SCORE_WEIGHTS.values()),
             ranking_min_cases=policy.ranking_min_cases,
         )
 
@@ -144,8 +144,15 @@ METRICS: dict[str, Metric] = {
             _("状态为待派单、待接单或已退单"),
             (S.REGISTERED, S.DISPATCHED, S.RETURNED),
         ),
-        _by_status("in_progress", _("办理中"), _("状态为办理中"), (S.IN_PROGRESS,)),
-        _by_status("replied", _("已答复"), _("状态为已答复（尚未办结）"), (S.REPLIED,)),
+        # 办理中 is the workbench's queue of the same name: accepted and not yet resolved,
+        # answered or not (cases.queues). `replied` counts the answered part of it.
+        _by_status(
+            "in_progress",
+            _("办理中"),
+            _("状态为办理中或已答复（已接单、尚未办结）"),
+            (S.IN_PROGRESS, S.REPLIED),
+        ),
+        _by_status("replied", _("其中已答复"), _("状态为已答复（尚未办结）"), (S.REPLIED,)),
         _by_status("constrained", _("疑难受限"), _("状态为疑难受限"), (S.CONSTRAINED,)),
         _by_status(
             "resolved",
@@ -210,13 +217,30 @@ METRICS: dict[str, Metric] = {
             VALID_STATUSES,
             kind="rate",
         ),
+        # Every unsatisfied verdict reopens the case and a content one closes it, so a case
+        # was content at its first return visit exactly when it was never reopened.
+        Metric(
+            "first_satisfaction",
+            _("一次满意率"),
+            "rate",
+            _("第一次回访即满意或基本满意（从未重办）的件数 ÷ 已回访的件数"),
+            _always(VALID & Q(satisfaction__in=CONTENT, reopen_count=0)),
+            _always(VALID & ~Q(satisfaction="")),
+        ),
         Metric(
             "satisfaction",
-            _("满意率"),
+            _("最终满意率"),
             "rate",
             _("最近一次回访满意或基本满意的件数 ÷ 已回访的件数"),
             _always(VALID & Q(satisfaction__in=CONTENT)),
             _always(VALID & ~Q(satisfaction="")),
+        ),
+        Metric(
+            "unsatisfied",
+            _("不满意件"),
+            "count",
+            _("至少一次回访不满意的件数（重办后再满意的也计入）"),
+            _always(VALID & Q(reopen_count__gt=0)),
         ),
         Metric(
             "solved",
@@ -253,23 +277,32 @@ METRICS: dict[str, Metric] = {
         ),
     ]
 }
+# These add up to 登记总量: each case is in exactly one (`replied` is a part of 办理中).
 STATUS_TOTALS = [
     "awaiting",
     "in_progress",
-    "replied",
     "constrained",
     "resolved",
     "closed",
     "merged_withdrawn",
     "voided",
 ]
-RATES = ["response", "reply_on_time", "resolve_on_time", "resolution", "satisfaction", "solved"]
+RATES = ["response", "reply_on_time", "resolve_on_time", "resolution"]
+RATES += ["first_satisfaction", "satisfaction", "solved"]
 RATES_ALL = [*RATES, "reopen"]
 DURATIONS = ["reply_days", "resolve_days"]
-# The assessment score weighs these three rates by the district's settings, in this order.
-SCORE_RATES = ("response", "solved", "satisfaction")
+# The assessment score weighs these rates by the district's settings (the setting that
+# holds each weight), in this order.
+SCORE_WEIGHTS = {
+    "response": "weight_response",
+    "reply_on_time": "weight_reply_on_time",
+    "resolve_on_time": "weight_resolve_on_time",
+    "solved": "weight_resolution",
+    "satisfaction": "weight_satisfaction",
+}
+SCORE_RATES = tuple(SCORE_WEIGHTS)
 SCORE_LABEL = _("综合考核得分")
-SCORE_FORMULA = _("响应率×响应权重 + 解决率×解决权重 + 满意率×满意权重，除以有数据的各项权重之和")
+SCORE_FORMULA = _("各项比率×其权重之和 ÷ 100；任何一项没有数据（分母为0）则不计分，显示“数据不足”")
 
 
 @dataclass
@@ -307,6 +340,7 @@ class Row:
     label: Message
     figures: dict[str, Figure] = field(default_factory=dict)
     rank: int | None = None  # set by `rank`: ties share one
+    unranked_because: str = ""  # set by `ranking` for a group it leaves out
 
     def __getitem__(self, code: str) -> Figure:
         return self.figures[code]
@@ -480,15 +514,37 @@ def _grouped(cases: QuerySet, group: str | None, ctx: Context, codes) -> dict:
 
 
 def score(figures: dict[str, Figure], ctx: Context) -> float | None:
-    """The assessment score (0–100): the three rates weighted by the district's settings.
-    A rate with nothing to measure yet is left out and the other weights count in full."""
+    """The assessment score (0–100): the rates of SCORE_RATES weighted by the district's
+    settings. A weighted rate with nothing to measure (no rated case, no deadline reached)
+    earns no marks and leaves the group without a score (数据不足): otherwise a unit whose
+    cases nobody has rated yet would score on its response alone and top the table."""
+    if missing_data(figures, ctx):
+        return None
     total = weight_sum = 0.0
     for code, weight in zip(SCORE_RATES, ctx.weights, strict=True):
-        value = figures[code].value if code in figures else None
-        if value is not None and weight:
+        value = figures[code].value
+        if weight and value is not None:
             total += value * weight
             weight_sum += weight
     return total / weight_sum if weight_sum else None
+
+
+def missing_data(figures: dict[str, Figure], ctx: Context) -> list[str]:
+    """The weighted rates of the score that have nothing to measure (an empty denominator)."""
+    return [
+        code
+        for code, weight in zip(SCORE_RATES, ctx.weights, strict=True)
+        if weight and (code not in figures or figures[code].value is None)
+    ]
+
+
+def weights_text(ctx: Context) -> str:
+    """The score's weights in words, for a page or a brief: 响应率 10% · 按期答复率 15% ..."""
+    return " · ".join(
+        f"{METRICS[code].label} {weight}%"
+        for code, weight in zip(SCORE_RATES, ctx.weights, strict=True)
+        if weight
+    )
 
 
 def nearest_rank(histogram: dict[int, int], share: float) -> int | None:
@@ -697,16 +753,23 @@ def group_labels(dimension: str, keys: Iterable) -> dict:
 
 def ranking(rows: list[Row], ctx: Context) -> tuple[list[Row], list[Row]]:
     """Rank groups by assessment score, best first; a group with fewer valid cases than the
-    district's minimum, or with no score yet, is not ranked (so one case cannot top a table).
-    Ties share a rank: the returned rows carry it in `row.rank`."""
-    ranked = [
-        row
-        for row in rows
-        if row.key is not None
-        and row["valid"].numerator >= ctx.ranking_min_cases
-        and row.score is not None
-    ]
-    unranked = [row for row in rows if row.key is not None and row not in ranked]
+    district's minimum, or without a score (a weighted rate with no data), is not ranked
+    (so one case, or a unit nobody has rated yet, cannot top a table); `unranked_because`
+    says why. Ties share a rank: the returned rows carry it in `row.rank`."""
+    ranked, unranked = [], []
+    for row in rows:
+        if row.key is None:
+            continue
+        missing = missing_data(row.figures, ctx)
+        if row["valid"].numerator < ctx.ranking_min_cases:
+            row.unranked_because = str(_("件数过少"))
+        elif missing or row.score is None:
+            labels = "、".join(str(METRICS[code].label) for code in missing)
+            row.unranked_because = str(_("数据不足：%(rates)s") % {"rates": labels})
+        else:
+            ranked.append(row)
+            continue
+        unranked.append(row)
     ranked.sort(key=lambda row: (-(row.score or 0), -row["valid"].numerator, str(row.label)))
     previous, rank = None, 0
     for index, row in enumerate(ranked, start=1):
@@ -714,6 +777,53 @@ def ranking(rows: list[Row], ctx: Context) -> tuple[list[Row], list[Row]]:
             rank, previous = index, row.score
         row.rank = rank
     return ranked, unranked
+
+
+# Units are ranked among their peers: departments, public enterprises (water, power, gas,
+# heating) and streets (by the cases in their area, whichever of their communities and
+# grids or departments led them). A community or grid never ranks among departments.
+PEER_GROUPS = {
+    "department": ("lead_unit", _("职能部门")),
+    "enterprise": ("lead_unit", _("公共企业")),
+    "street": ("street", _("街镇")),
+}
+
+
+def peer_group(kind: str, public_enterprise: bool) -> str | None:
+    """Which peer group a lead unit is ranked in (None: a lead unit that is not ranked)."""
+    if kind == Unit.Kind.DEPARTMENT:
+        return "enterprise" if public_enterprise else "department"
+    return None
+
+
+def peer_rankings(tables: dict[str, list[Row]], ctx: Context) -> list[dict]:
+    """The rankings of PEER_GROUPS from the lead-unit and street breakdowns:
+    [{code, label, dimension, ranked, unranked}]."""
+    lead_keys = [row.key for row in tables["lead_unit"] if row.key is not None]
+    peers = {
+        pk: peer_group(kind, enterprise)
+        for pk, kind, enterprise in Unit.objects.filter(pk__in=lead_keys).values_list(
+            "pk", "kind", "public_enterprise"
+        )
+    }
+    out = []
+    for code, (dimension, label) in PEER_GROUPS.items():
+        rows = [
+            Row(row.key, row.label, row.figures)
+            for row in tables[dimension]
+            if dimension != "lead_unit" or peers.get(row.key) == code
+        ]
+        ranked, unranked = ranking(rows, ctx)
+        out.append(
+            {
+                "code": code,
+                "label": label,
+                "dimension": dimension,
+                "ranked": ranked,
+                "unranked": unranked,
+            }
+        )
+    return out
 
 
 def auto_step(start: dt.date, end: dt.date) -> str:
@@ -728,7 +838,8 @@ def auto_step(start: dt.date, end: dt.date) -> str:
 
 
 # What the trend chart draws; each further rate costs the query two filtered counts.
-TREND_CODES = ["total", "valid", "resolution", "reply_on_time", "satisfaction"]
+TREND_CODES = ["total", "valid", "resolution", "reply_on_time", "first_satisfaction"]
+TREND_CODES += ["satisfaction"]
 
 
 def trend(cases: QuerySet, step: str, ctx: Context, codes=None) -> list[Row]:

@@ -118,6 +118,8 @@ def _valid_facts(v: Mapping, counts: dict) -> None:
         counts["rated"] = 1
         if v["satisfaction"] in m.CONTENT:
             counts["content"] = 1
+            if not v["reopen_count"]:
+                counts["content_first"] = 1
     if v["solved"] is not None:
         counts["solved_known"] = 1
         if v["solved"]:
@@ -319,6 +321,10 @@ def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
+# Counts that are one fact's sum: metric code -> fact.
+COUNTS = {"unsatisfied": "reopened"}
+
+
 def figures(counts: Mapping[str, int], ctx: m.Context) -> dict[str, m.Figure]:
     """Every metric's figure (and the score) from a group's summed counts."""
     per_status: Counter = Counter()
@@ -350,11 +356,13 @@ def figures(counts: Mapping[str, int], ctx: m.Context) -> dict[str, m.Figure]:
         ),
         "reply_on_time": (plain["reply_on_time"], plain["replied"] + waiting_reply),
         "resolve_on_time": (plain["resolve_on_time"], plain["resolved"] + waiting_resolve),
+        "first_satisfaction": (plain["content_first"], plain["rated"]),
         "satisfaction": (plain["content"], plain["rated"]),
         "solved": (plain["solved"], plain["solved_known"]),
         "reopen": (plain["reopened"], plain["rated"]),
     }
     out: dict[str, m.Figure] = {}
+    plain_counts = COUNTS
     for code, metric in m.METRICS.items():
         if metric.statuses is not None:
             num, den = metric.statuses
@@ -365,6 +373,8 @@ def figures(counts: Mapping[str, int], ctx: m.Context) -> dict[str, m.Figure]:
             )
         elif metric.kind == "duration":
             out[code] = m.duration_figure(code, histograms[code])
+        elif code in plain_counts:
+            out[code] = m.Figure(code, numerator=plain[plain_counts[code]])
         else:
             out[code] = m.Figure(code, numerator=pairs[code][0], denominator=pairs[code][1])
     out["score"] = m.ScoreFigure(m.score(out, ctx))
@@ -374,7 +384,7 @@ def figures(counts: Mapping[str, int], ctx: m.Context) -> dict[str, m.Figure]:
 def _check_every_metric() -> None:
     """A metric added to METRICS must be taught to the tally too."""
     computed = {"response", "reply_on_time", "resolve_on_time", "satisfaction", "solved"}
-    computed |= {"reopen"}
+    computed |= {"reopen", "first_satisfaction", *COUNTS}
     for code, metric in m.METRICS.items():
         known = metric.statuses is not None or metric.kind == "duration" or code in computed
         if not known:

@@ -9,19 +9,16 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from lianxin.cases.access import require_staff
-from lianxin.cases.models import Case
 from lianxin.figures import hotspots
 from lianxin.figures import metrics as m
 from lianxin.figures.board import board
-from lianxin.figures.forms import FiguresForm
+from lianxin.figures.forms import FiguresForm, figure_cases
 from lianxin.workdays.days import local_date
 
 PAGE_SIZE = 30
@@ -85,12 +82,15 @@ def _row(row: m.Row, link, dimension, codes) -> dict:
         "rank": row.rank,
         "cells": [_cell(row.figures[code], link, **where) for code in codes],
         "score": row.score,
+        "because": row.unranked_because,
     }
 
 
 TABLE_CODES = ["total", "valid", "resolution", "reply_on_time", "resolve_on_time", "response"]
-TABLE_CODES += ["satisfaction", "solved", "reopen", "reply_days", "resolve_days"]
-RANK_CODES = ["valid", "response", "solved", "satisfaction"]
+TABLE_CODES += ["first_satisfaction", "satisfaction", "unsatisfied", "solved", "reopen"]
+TABLE_CODES += ["reply_days", "resolve_days"]
+# The ranking shows the valid cases and every rate the score weighs.
+RANK_CODES = ["valid", *m.SCORE_RATES]
 
 
 @login_required
@@ -117,17 +117,15 @@ def dashboard(request):
     )
     tables, summary, trend, hot = figures.tables, figures.summary, figures.trend, figures.hot
     breakdown_rows = tables[by]
-    rankings = []
-    for dimension in RANKED_DIMENSIONS:
-        rows = [m.Row(r.key, r.label, r.figures) for r in tables[dimension]]
-        ranked, unranked = m.ranking(rows, ctx)
-        rankings.append(
-            {
-                "dimension": m.DIMENSIONS[dimension],
-                "ranked": [_row(r, link, dimension, RANK_CODES) for r in ranked],
-                "unranked": [_row(r, link, dimension, RANK_CODES) for r in unranked],
-            }
-        )
+    rankings = [
+        {
+            "code": peers["code"],
+            "label": peers["label"],
+            "ranked": [_row(r, link, peers["dimension"], RANK_CODES) for r in peers["ranked"]],
+            "unranked": [_row(r, link, peers["dimension"], RANK_CODES) for r in peers["unranked"]],
+        }
+        for peers in m.peer_rankings(tables, ctx)
+    ]
     leader_rows = tables["leader"] if by != "leader" else None
     _last_week, this_week, today = hotspots.weeks(ctx)
     hot_link = Links(
@@ -149,8 +147,10 @@ def dashboard(request):
             "cards": cards,
             "status_cards": [cards[c] for c in m.STATUS_TOTALS],
             "rate_cards": [cards[c] for c in m.RATES_ALL],
+            "unsatisfied": cards["unsatisfied"],
             "duration_cards": [cards[c] for c in m.DURATIONS],
-            "weights": ctx.weights,
+            "weights": m.weights_text(ctx),
+            "rank_labels": [m.METRICS[c].label for c in RANK_CODES],
             "min_cases": ctx.ranking_min_cases,
             "response_limit": ctx.response_limit,
             "rankings": rankings,
@@ -172,6 +172,10 @@ def dashboard(request):
             "hot": hot,
             "from_tally": figures.from_tally,
             "charts": charts,
+            # The exports take the page's own filters (and `by`), so they hold its numbers.
+            "export_query": urlencode(
+                {**{k: v for k, v in request.GET.items() if k in form.fields}, "by": by}
+            ),
         },
     )
 
@@ -191,13 +195,14 @@ def _charts(summary, trend, step, breakdown_rows, by, rankings, link, ctx) -> di
         )
         for row in trend
     ]
-    rate_codes = ["resolution", "reply_on_time", "satisfaction"]
+    rate_codes = ["resolution", "reply_on_time", "first_satisfaction", "satisfaction"]
     top = [row for row in breakdown_rows if row.key is not None][:15]
     ranked = rankings[0]["ranked"][:15]
     return {
+        "save_label": str(_("保存为图片")),
         "trend": {
             "title": _("登记与办结趋势（%(step)s）") % {"step": m.STEPS[step][1]},
-            "buckets": [row.label for row in trend],
+            "buckets": [bucket_label(row.key, step) for row in trend],
             "counts": [
                 {
                     "name": str(m.METRICS[code].label),
@@ -241,7 +246,7 @@ def _charts(summary, trend, step, breakdown_rows, by, rankings, link, ctx) -> di
             "links": [link("total", "num", dimension=by, key=row.key) for row in top],
         },
         "ranking": {
-            "title": str(_("主办单位综合考核得分（前15）")),
+            "title": _("%(peers)s综合考核得分（前15）") % {"peers": rankings[0]["label"]},
             "labels": [row["label"] for row in ranked],
             "values": [_r(row["score"]) for row in ranked],
             "links": [row["cells"][0]["num_url"] for row in ranked],
@@ -249,55 +254,29 @@ def _charts(summary, trend, step, breakdown_rows, by, rankings, link, ctx) -> di
     }
 
 
+def bucket_label(day: dt.date, step: str) -> str:
+    """A trend bucket as people name it: 2026年6月, 2026年第2季度, 6月1日起 (a week)."""
+    if step == "month":
+        return _("%(y)d年%(m)d月") % {"y": day.year, "m": day.month}
+    if step == "quarter":
+        return _("%(y)d年第%(q)d季度") % {"y": day.year, "q": (day.month - 1) // 3 + 1}
+    if step == "year":
+        return _("%(y)d年") % {"y": day.year}
+    if step == "week":
+        return _("%(m)d月%(d)d日起") % {"m": day.month, "d": day.day}
+    return _("%(m)d月%(d)d日") % {"m": day.month, "d": day.day}
+
+
 def _r(value):
     return None if value is None else round(value, 1)
-
-
-def _parse_key(dimension: str, raw: str):
-    if raw == m.NONE_KEY:
-        return None
-    if dimension == "channel":
-        return raw
-    try:
-        return int(raw)
-    except ValueError:
-        raise Http404 from None
-
-
-AS_OF_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-
-
-def _as_of(raw: str, now: dt.datetime) -> dt.datetime:
-    """The moment a figure was taken, so that its list counts the same deadlines as passed;
-    never later than now, nor so early that counting back from it overflows."""
-    try:
-        moment = parse_datetime(raw or "")
-    except ValueError:  # well formed, out of range: hour 25, 2 月 30 日
-        return now
-    if moment is None or timezone.is_naive(moment) or not AS_OF_EARLIEST <= moment <= now:
-        return now
-    return moment
 
 
 @login_required
 def case_list(request):
     """The cases behind one figure of the dashboard: exactly as many as it counts."""
-    require_staff(request.user)
-    code = request.GET.get("metric", "total")
-    metric = m.METRICS.get(code)
-    if metric is None:
-        raise Http404
-    side = "den" if request.GET.get("side") == "den" and metric.denominator else "num"
-    dimension = request.GET.get("dim") or None
-    if dimension is not None and dimension not in m.DIMENSIONS:
-        raise Http404
-    key = _parse_key(dimension, request.GET.get("key", "")) if dimension else None
-    ctx = m.Context.build(now=_as_of(request.GET.get("asof", ""), timezone.now()))
-    form = FiguresForm(request.GET or None, today=local_date(ctx.now))
-    selection = form.selection()
-    cases = selection.apply(Case.objects.visible_to(request.user))
-    cases = m.cases_behind(cases, code, side, ctx, dimension=dimension, key=key)
-    cases = cases.select_related("category", "lead_unit", "street", "community", "grid")
+    behind = figure_cases(request.user, request.GET)
+    metric, side, dimension, key = behind.metric, behind.side, behind.dimension, behind.key
+    cases = behind.cases.select_related("category", "lead_unit", "street", "community", "grid")
     page = Paginator(cases.order_by("-registered_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -306,6 +285,7 @@ def case_list(request):
         group_label = m.group_labels(dimension, [key]).get(key, "")
     query = request.GET.copy()
     query.pop("page", None)
+    form, ctx = behind.form, behind.ctx
     dashboard_query = {k: v for k, v in request.GET.items() if k in form.fields and v}
     return render(
         request,
@@ -316,7 +296,7 @@ def case_list(request):
             "side_label": _("分母") if side == "den" else (_("分子") if metric.denominator else ""),
             "dimension": m.DIMENSIONS.get(dimension) if dimension else None,
             "group_label": group_label,
-            "selection": selection,
+            "selection": behind.selection,
             "asof": timezone.localtime(ctx.now),
             "page": page,
             "query": query.urlencode(),

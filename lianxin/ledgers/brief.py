@@ -26,13 +26,15 @@ HEADLINE_CODES = [
     "reply_on_time",
     "resolve_on_time",
     "response",
+    "first_satisfaction",
     "satisfaction",
+    "unsatisfied",
     "solved",
     "reply_days",
     "resolve_days",
 ]
 RANKED = ("lead_unit", "street")
-RANK_CODES = ("valid", "response", "solved", "satisfaction")
+RANK_CODES = ("valid", *m.SCORE_RATES)
 TOP = 10
 HOT_LIMIT = 5
 
@@ -82,7 +84,7 @@ class Brief:
     rankings: list[dict] = field(default_factory=list)
     hot: dict[str, list[dict]] = field(default_factory=dict)
     exemplary: list[Case] = field(default_factory=list)
-    weights: tuple[int, int, int] = (0, 0, 0)
+    weights: str = ""  # the score's weights in words
     min_cases: int = 0
 
     @property
@@ -111,19 +113,19 @@ def build_brief(user, month: dt.date, *, now: dt.datetime | None = None) -> Brie
         start=start,
         end=end,
         made_at=timezone.localtime(ctx.now),
-        weights=ctx.weights,
+        weights=m.weights_text(ctx),
         min_cases=ctx.ranking_min_cases,
     )
     summary = m.summary(cases, ctx)
     brief.headline = [_cell(summary[code]) for code in HEADLINE_CODES]
     brief.statuses = [_cell(summary[code]) for code in m.STATUS_TOTALS]
     by_dimension = m.breakdowns(cases, list(RANKED), ctx)  # both tables from one pass
-    for dimension in RANKED:
-        ranked, unranked = m.ranking(by_dimension[dimension], ctx)
+    for peers in m.peer_rankings(by_dimension, ctx):
+        ranked, unranked = peers["ranked"], peers["unranked"]
         brief.rankings.append(
             {
-                "title": _("%(by)s综合排名") % {"by": m.DIMENSIONS[dimension].label},
-                "by": str(m.DIMENSIONS[dimension].label),
+                "title": _("%(by)s综合排名") % {"by": peers["label"]},
+                "by": str(peers["label"]),
                 "headers": [str(m.METRICS[code].label) for code in RANK_CODES],
                 "rows": [
                     {

@@ -24,7 +24,7 @@ from lianxin.cases.models import (
     mask_phone,
 )
 from lianxin.figures import metrics
-from lianxin.figures.forms import FiguresForm
+from lianxin.figures.forms import FiguresForm, figure_cases
 from lianxin.ledgers import programs, registers
 from lianxin.ledgers.disclosures import disclosure_ledger
 from lianxin.ledgers.export import (
@@ -215,20 +215,38 @@ def figures_ledger(user, params) -> Ledger:
     return Ledger(f"{title}-{_period(selection)}", columns, rows, len(rows))
 
 
-RANK_CODES = ("valid", "response", "solved", "satisfaction")
+RANK_CODES = ("valid", *metrics.SCORE_RATES)
+
+
+def figure_cases_ledger(user, params) -> Ledger:
+    """The cases behind one figure of the dashboard (its drill-down list), as a ledger."""
+    behind = figure_cases(user, params)
+    cases = behind.cases.select_related(
+        "category", "lead_unit", "street", "community", "grid", "leader"
+    ).order_by("-registered_at", "-pk")
+    title = str(behind.metric.label)
+    if behind.metric.denominator:
+        title += str(_("（分母）") if behind.side == "den" else _("（分子）"))
+    title = f"{title}-{_period(behind.selection)}"
+    return Ledger(title, case_columns(), cases.iterator(chunk_size=CHUNK_SIZE), cases.count())
 
 
 def ranking_ledger(user, params) -> Ledger:
-    """The dashboard's ranking of lead units (or streets, `by=street`), best first; the
-    units with too few cases follow, unranked, as on the page."""
+    """One of the dashboard's rankings (`peers`: 职能部门, 公共企业 or 街镇), best first; the
+    units left out follow with the reason, as on the page."""
     form, selection, cases, ctx = _figures_selection(user, params)
-    by = params.get("by") if params.get("by") in ("lead_unit", "street") else "lead_unit"
-    ranked, unranked = metrics.ranking(metrics.breakdown(cases, by, ctx, with_durations=False), ctx)
-    not_ranked = str(_("件数不足，不参加排名"))
-    rows = [(row.rank, row) for row in ranked] + [(not_ranked, row) for row in unranked]
+    peers = params.get("peers") if params.get("peers") in metrics.PEER_GROUPS else "department"
+    by, label = metrics.PEER_GROUPS[peers]
+    tables = {
+        dimension: metrics.breakdown(cases, dimension, ctx, with_durations=False)
+        for dimension in ("lead_unit", "street")
+    }
+    group = next(g for g in metrics.peer_rankings(tables, ctx) if g["code"] == peers)
+    ranked, unranked = group["ranked"], group["unranked"]
+    rows = [(row.rank, row) for row in ranked] + [(row.unranked_because, row) for row in unranked]
     columns = [
-        Column(_("名次"), lambda item: item[0], width=12),
-        Column(metrics.DIMENSIONS[by].label, lambda item: item[1].label, width=22),
+        Column(_("名次"), lambda item: item[0], width=16),
+        Column(label, lambda item: item[1].label, width=22),
         Column(metrics.METRICS["valid"].label, lambda item: item[1]["valid"].value, NUMBER, 9),
     ]
 
@@ -252,7 +270,7 @@ def ranking_ledger(user, params) -> Ledger:
             12,
         )
     )
-    title = _("%(by)s排名") % {"by": metrics.DIMENSIONS[by].label}
+    title = _("%(by)s排名") % {"by": label}
     return Ledger(f"{title}-{_period(selection)}", columns, rows, len(rows))
 
 
@@ -272,6 +290,7 @@ KINDS: dict[str, Kind] = {
     "return_visit_calls": Kind(_("待回访清单"), return_visit_call_ledger),
     "figures": Kind(_("分单位统计"), figures_ledger),
     "ranking": Kind(_("排名"), ranking_ledger),
+    "figure_cases": Kind(_("指标明细"), figure_cases_ledger),
     "households": Kind(_("住户台账"), registers.household_ledger),
     "pairs": Kind(_("联户分组表"), registers.pair_ledger),
     "visits": Kind(_("走访记录台账"), registers.visit_ledger),

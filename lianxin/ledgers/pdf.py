@@ -117,15 +117,10 @@ def brief_pdf(brief: Brief, target) -> None:
     story.append(
         _p(
             _(
-                "综合得分 = 响应率×%(r)d%% + 解决率×%(s)d%% + 满意率×%(t)d%%；"
+                "综合得分按权重（%(w)s）计算，任何一项没有数据的不计分；"
                 "有效件少于%(n)d件的单位不参加排名。"
             )
-            % {
-                "r": brief.weights[0],
-                "s": brief.weights[1],
-                "t": brief.weights[2],
-                "n": brief.min_cases,
-            },
+            % {"w": brief.weights, "n": brief.min_cases},
             SMALL,
         )
     )

@@ -8,8 +8,8 @@ from lianxin.orgs.models import DistrictSettings, Unit
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "parent", "code", "active"]
-    list_filter = ["kind", "active"]
+    list_display = ["name", "kind", "parent", "code", "public_enterprise", "active"]
+    list_filter = ["kind", "public_enterprise", "active"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
@@ -19,6 +19,8 @@ FIGURES_FIELDS: list[str | list[str] | tuple[str, ...]] = [
     "response_limit_working_days",
     "ranking_min_cases",
     "weight_response",
+    "weight_reply_on_time",
+    "weight_resolve_on_time",
     "weight_resolution",
     "weight_satisfaction",
 ]
@@ -40,7 +42,9 @@ class DistrictSettingsForm(forms.ModelForm):
         fields = DEADLINE_FIELDS + FIGURES_FIELDS + SECURITY_FIELDS
         # The weights' help lives here rather than on the model, to need no migration.
         help_texts = {
-            "weight_response": _("综合考核得分中响应率所占的百分比；三项权重之和须为100。"),
+            "weight_response": _("综合考核得分中响应率所占的百分比；各项权重之和须为100。"),
+            "weight_reply_on_time": _("综合考核得分中按期答复率所占的百分比。"),
+            "weight_resolve_on_time": _("综合考核得分中按期办结率所占的百分比。"),
             "weight_resolution": _("综合考核得分中解决率所占的百分比。"),
             "weight_satisfaction": _("综合考核得分中满意率所占的百分比。"),
         }

@@ -49,6 +49,13 @@ class Unit(models.Model):
         related_name="children",
     )
     active = models.BooleanField(_("启用"), default=True)
+    # A department that is a public service company (water, power, gas, heating): the
+    # figures rank these among themselves, not among the government's departments.
+    public_enterprise = models.BooleanField(
+        _("公共企业"),
+        default=False,
+        help_text=_("供水、供电、燃气、热力等公共服务企业：考核时与职能部门分开排名。"),
+    )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     # Where a place unit is, for the map: a centre point and, for grids and
     # communities, an outline (a GeoJSON Polygon or MultiPolygon), all in WGS-84.
@@ -83,6 +90,15 @@ class Unit(models.Model):
                     % {"kind": self.get_kind_display(), "parent": self.Kind(expected).label}
                 }
             )
+
+
+WEIGHT_FIELDS = (
+    "weight_response",
+    "weight_reply_on_time",
+    "weight_resolve_on_time",
+    "weight_resolution",
+    "weight_satisfaction",
+)
 
 
 class DistrictSettings(models.Model):
@@ -140,10 +156,17 @@ class DistrictSettings(models.Model):
             "开启后，系统管理员和办公室派单员登录时除密码外还须输入手机验证器应用中的动态码。"
         ),
     )
-    # The weights of the three rates in a unit's assessment score, in percent.
-    weight_response = models.PositiveSmallIntegerField(_("考核权重：响应率（%）"), default=20)
-    weight_resolution = models.PositiveSmallIntegerField(_("考核权重：解决率（%）"), default=40)
-    weight_satisfaction = models.PositiveSmallIntegerField(_("考核权重：满意率（%）"), default=40)
+    # The weights of the rates in a unit's assessment score, in percent (figures.metrics
+    # SCORE_WEIGHTS). `weight_resolution` is the 解决率's, as its label says.
+    weight_response = models.PositiveSmallIntegerField(_("考核权重：响应率（%）"), default=10)
+    weight_reply_on_time = models.PositiveSmallIntegerField(
+        _("考核权重：按期答复率（%）"), default=15
+    )
+    weight_resolve_on_time = models.PositiveSmallIntegerField(
+        _("考核权重：按期办结率（%）"), default=15
+    )
+    weight_resolution = models.PositiveSmallIntegerField(_("考核权重：解决率（%）"), default=30)
+    weight_satisfaction = models.PositiveSmallIntegerField(_("考核权重：满意率（%）"), default=30)
 
     class Meta:
         verbose_name = _("区级设置")
@@ -158,10 +181,10 @@ class DistrictSettings(models.Model):
         _load_settings.clear()
 
     def clean(self) -> None:
-        weights = self.weight_response + self.weight_resolution + self.weight_satisfaction
+        weights = sum(getattr(self, name) for name in WEIGHT_FIELDS)
         if weights != 100:
             raise ValidationError(
-                _("三项考核权重之和须为100%%，现在是%(sum)s%%。") % {"sum": weights}
+                _("各项考核权重之和须为100%%，现在是%(sum)s%%。") % {"sum": weights}
             )
 
     @classmethod

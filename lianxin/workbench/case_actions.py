@@ -183,7 +183,7 @@ HANDLERS = {
         case,
         actor=user,
         satisfaction=d.get("satisfaction", ""),
-        solved=d.get("solved") == "1",
+        solved={"1": True, "0": False}.get(d.get("solved", "")),
         comment=d.get("comment", ""),
         method=d.get("method", "phone"),
     ),

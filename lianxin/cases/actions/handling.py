@@ -566,7 +566,7 @@ def do_record_return_visit(
     *,
     actor: Actor,
     satisfaction: str,
-    solved: bool,
+    solved: bool | None,
     comment: str = "",
     method: str = ReturnVisit.Method.PHONE,
     proved: bool = False,
@@ -581,6 +581,9 @@ def do_record_return_visit(
     acting_unit = check("return_visit", actor, case, proved=proved)
     if satisfaction not in Satisfaction.values:
         raise WorkflowError("invalid_satisfaction", _("请选择满意、基本满意或不满意。"))
+    # Two questions, two answers: 解决率 must not be read off 满意率.
+    if solved is None:
+        raise WorkflowError("invalid_solved", _("请选择问题是否已解决。"))
     is_owner = case.resident_id is not None and case.resident_id == getattr(actor, "pk", None)
     if (is_owner or proved) and not _is_office(actor):
         method = ReturnVisit.Method.SELF

@@ -13,7 +13,7 @@ from lianxin.workdays.days import add_working_days, local_date, working_days_bet
 ENDED = {"merged", "withdrawn", "voided"}
 BUCKETS = {
     "awaiting": {"registered", "dispatched", "returned"},
-    "in_progress": {"in_progress"},
+    "in_progress": {"in_progress", "replied"},
     "replied": {"replied"},
     "constrained": {"constrained"},
     "resolved": {"resolved", "verified"},
@@ -34,7 +34,19 @@ def _pick(share, values):
     return values[max(1, math.ceil(share * len(values))) - 1]
 
 
-def recompute(cases, now, *, response_limit=1, weights=(20, 40, 40)) -> dict:
+SCORED = ("response", "reply_on_time", "resolve_on_time", "solved", "satisfaction")
+CONTENT = {"satisfied", "basically"}
+
+
+def _verdicts(case) -> list[str]:
+    """The case's return visits' verdicts, first first (read from the visits themselves,
+    not from the case's columns)."""
+    return list(
+        case.return_visits.order_by("recorded_at", "pk").values_list("satisfaction", flat=True)
+    )
+
+
+def recompute(cases, now, *, response_limit=1, weights=(10, 15, 15, 30, 30)) -> dict:
     """{code: (numerator, denominator)} for counts and rates, {code: (n, median, p90)} for
     durations, and "score"."""
     today = local_date(now)
@@ -78,11 +90,18 @@ def recompute(cases, now, *, response_limit=1, weights=(20, 40, 40)) -> dict:
         lambda c: c.status in {"resolved", "verified", "closed"},
         lambda c: True,
     )
+    verdicts = {c.pk: _verdicts(c) for c in valid}
+    rate(
+        "first_satisfaction",
+        lambda c: bool(verdicts[c.pk]) and verdicts[c.pk][0] in CONTENT,
+        lambda c: bool(verdicts[c.pk]),
+    )
     rate(
         "satisfaction",
-        lambda c: c.satisfaction in {"satisfied", "basically"},
-        lambda c: c.satisfaction != "",
+        lambda c: bool(verdicts[c.pk]) and verdicts[c.pk][-1] in CONTENT,
+        lambda c: bool(verdicts[c.pk]),
     )
+    out["unsatisfied"] = (sum("unsatisfied" in verdicts[c.pk] for c in valid), None)
     rate("solved", lambda c: c.solved is True, lambda c: c.solved is not None)
     rate("reopen", lambda c: c.reopen_count > 0, lambda c: c.satisfaction != "")
 
@@ -91,13 +110,13 @@ def recompute(cases, now, *, response_limit=1, weights=(20, 40, 40)) -> dict:
     out["reply_days"] = (len(reply), _pick(0.5, reply), _pick(0.9, reply))
     out["resolve_days"] = (len(resolve), _pick(0.5, resolve), _pick(0.9, resolve))
 
-    parts = []
-    for code, weight in zip(("response", "solved", "satisfaction"), weights, strict=True):
-        num, den = out[code]
-        if den and weight:
-            parts.append((100.0 * num / den, weight))
-    total_weight = sum(w for _, w in parts)
-    out["score"] = sum(v * w for v, w in parts) / total_weight if total_weight else None
+    # No marks without data: a weighted rate with an empty denominator leaves no score.
+    parts = [(out[code], weight) for code, weight in zip(SCORED, weights, strict=True) if weight]
+    if all(den for (_num, den), _w in parts) and parts:
+        total = sum(100.0 * num / den * w for (num, den), w in parts)
+        out["score"] = total / sum(w for _pair, w in parts)
+    else:
+        out["score"] = None
     return out
 
 

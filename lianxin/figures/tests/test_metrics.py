@@ -6,13 +6,16 @@ November 2026 has no public holidays: Monday 2 November plus 7 working days is W
 
 import datetime as dt
 
+import time_machine
+
 from lianxin.cases import actions
 from lianxin.cases.models import Case, Category, Channel, Status
+from lianxin.cases.queues import queue_counts
 from lianxin.figures import board, hotspots
 from lianxin.figures import metrics as m
 from lianxin.figures.tests.reference import as_reference
 from lianxin.orgs.models import DistrictSettings
-from lianxin.test import LianxinTestCase, at
+from lianxin.test import REPLY, LianxinTestCase, at
 
 NOW = at(2026, 11, 20, 10)
 
@@ -88,25 +91,26 @@ class ResponseTest(LianxinTestCase):
 
 class ResolutionTest(LianxinTestCase):
     def test_resolution_rate_and_on_time_resolution(self):
-        # 路灯照明 must be resolved within 5 working days: registered 2 Nov, due 9 Nov.
+        # 路灯照明 has 5 working days, less than the 7 of the reply, so its resolution is due
+        # with the reply (never before it): registered 2 Nov, due 11 Nov.
         start = [at(2026, 11, 2, 9), at(2026, 11, 2, 10), at(2026, 11, 2, 11)]
-        in_time = self.through([*start, at(2026, 11, 3), at(2026, 11, 6)], until="resolved")
-        late = self.through([*start, at(2026, 11, 3), at(2026, 11, 10)], until="resolved")
+        in_time = self.through([*start, at(2026, 11, 3), at(2026, 11, 10)], until="resolved")
+        late = self.through([*start, at(2026, 11, 3), at(2026, 11, 12)], until="resolved")
         self.through(start, until="in_progress")  # overdue, unresolved
         self.constrain(self.through(start, until="in_progress"), at(2026, 11, 4))
         self.through(
             [at(2026, 11, 19, 9), at(2026, 11, 19, 10), at(2026, 11, 19, 11)], until="in_progress"
-        )  # due 26 Nov: not judged yet
+        )  # due 30 Nov (with its reply): not judged yet
 
         result = figures()
         self.assertEqual(pair(result["resolve_on_time"]), (1, 3))
         # Resolved 2 of the 5 valid cases.
         self.assertEqual(pair(result["resolution"]), (2, 5))
         self.assertEqual(result["resolution"].value, 40.0)
-        self.assertEqual(self.reload(in_time).resolve_working_days, 4)
-        self.assertEqual(self.reload(late).resolve_working_days, 6)
+        self.assertEqual(self.reload(in_time).resolve_working_days, 6)
+        self.assertEqual(self.reload(late).resolve_working_days, 8)
         days = result["resolve_days"]
-        self.assertEqual((days.numerator, days.median, days.p90), (2, 4, 6))
+        self.assertEqual((days.numerator, days.median, days.p90), (2, 6, 8))
         self.assertEqual(result["constrained"].numerator, 1)
         self.assertEqual(result["in_progress"].numerator, 2)
 
@@ -125,22 +129,70 @@ class VerdictTest(LianxinTestCase):
         self.assertIsNone(sent_back.resolve_working_days)  # its resolution was undone
         result = figures()
         self.assertEqual(pair(result["satisfaction"]), (2, 3))
+        self.assertEqual(pair(result["first_satisfaction"]), (2, 3))
+        self.assertEqual(result["unsatisfied"].numerator, 1)
         self.assertEqual(pair(result["solved"]), (1, 3))
         self.assertEqual(pair(result["reopen"]), (1, 3))
         self.assertEqual(pair(result["resolution"]), (3, 4))
         self.assertEqual(pair(result["response"]), (4, 4))
         self.assertEqual(result["resolve_days"].numerator, 3)
-        # 20% × 100 + 40% × 33.3… (solved) + 40% × 66.6… (satisfied) = 60.
-        self.assertAlmostEqual(result["score"].value, 60.0)
+        # 10% × 100 (response) + 15% × 100 (reply) + 15% × 75 (the reopened case missed
+        # its fresh deadline of 13 Nov) + 30% × 33.3… (solved) + 30% × 66.6… (content).
+        self.assertEqual(pair(result["resolve_on_time"]), (3, 4))
+        self.assertAlmostEqual(result["score"].value, 66.25)
 
-    def test_the_score_leaves_out_a_rate_with_nothing_to_measure(self):
+    def test_a_reopened_case_ends_satisfied_but_its_first_verdict_stays(self):
+        days = [at(2026, 11, d) for d in (2, 2, 2, 3, 4, 5, 6)]
+        self.through(days)  # satisfied at the first visit
+        again = self.through(days, until="verified")
+        again = self.visit(again, at(2026, 11, 6), satisfaction="unsatisfied", solved=False)
+        again = self.verify(self.resolve(again, at(2026, 11, 9)), at(2026, 11, 10))
+        # Content at last, but the resident says the problem itself is not solved.
+        again = self.visit(again, at(2026, 11, 11), satisfaction="basically", solved=False)
+
+        self.assertEqual((again.status, again.reopen_count), (Status.CLOSED, 1))
+        result = figures()
+        self.assertEqual(pair(result["satisfaction"]), (2, 2))  # final: everyone content
+        self.assertEqual(pair(result["first_satisfaction"]), (1, 2))  # first: one of two
+        self.assertEqual(result["unsatisfied"].numerator, 1)  # a reopen does not hide it
+        self.assertEqual(pair(result["solved"]), (1, 2))  # its own question
+
+    def test_a_return_visit_needs_both_answers(self):
+        case = self.through([at(2026, 11, d) for d in (2, 2, 2, 3, 4, 5)], until="verified")
+        with self.assertRaises(actions.WorkflowError) as raised:
+            actions.do_record_return_visit(
+                case, actor=self.dispatcher, satisfaction="satisfied", solved=None
+            )
+        self.assertEqual(raised.exception.code, "invalid_solved")
+        self.assertEqual(self.reload(case).status, Status.VERIFIED)
+
+    def test_no_score_without_data_for_every_weighted_rate(self):
         self.through(
             [at(2026, 11, 2, 9), at(2026, 11, 2, 10), at(2026, 11, 3)], until="in_progress"
         )
-        # Only the response rate (1 of 1) exists yet: the score is that rate.
-        self.assertEqual(figures()["score"].value, 100.0)
+        # Accepted at once, its deadlines long passed: response 1 of 1, timeliness 0 of 1.
+        # Nobody rated the case yet, so there is no score, rather than marks for the rest.
+        result = figures()
+        self.assertEqual(result["response"].value, 100.0)
+        self.assertIsNone(result["score"].value)
+        self.assertEqual(
+            m.missing_data(result, m.Context.build(now=NOW)),
+            ["solved", "satisfaction"],
+        )
         nothing = figures(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 2))
         self.assertIsNone(nothing["score"].value)
+
+    def test_a_rate_with_no_weight_needs_no_data(self):
+        policy = DistrictSettings.load()
+        policy.weight_response, policy.weight_reply_on_time = 50, 50
+        policy.weight_resolve_on_time = policy.weight_resolution = 0
+        policy.weight_satisfaction = 0
+        policy.save()
+        self.through(
+            [at(2026, 11, 2, 9), at(2026, 11, 2, 10), at(2026, 11, 3), at(2026, 11, 4)],
+            until="replied",
+        )
+        self.assertEqual(figures()["score"].value, 100.0)
 
 
 class StatusTotalsTest(LianxinTestCase):
@@ -152,8 +204,7 @@ class StatusTotalsTest(LianxinTestCase):
         expected = {
             # registered, dispatched, returned, and the case the duplicate was merged into
             "awaiting": 4,
-            "in_progress": 1,
-            "replied": 1,
+            "in_progress": 2,  # in progress, and replied (not yet resolved)
             "constrained": 1,
             "resolved": 2,  # resolved and verified
             "closed": 1,
@@ -161,6 +212,9 @@ class StatusTotalsTest(LianxinTestCase):
             "voided": 1,
         }
         self.assertEqual({code: result[code].numerator for code in expected}, expected)
+        self.assertEqual(list(expected), m.STATUS_TOTALS)
+        self.assertEqual(sum(expected.values()), 13)
+        self.assertEqual(result["replied"].numerator, 1)
         self.assertEqual(result["total"].numerator, 13)
         self.assertEqual(result["valid"].numerator, 10)
 
@@ -280,3 +334,31 @@ class PercentileTest(LianxinTestCase):
         self.assertEqual((m.nearest_rank(histogram, 0.5), m.nearest_rank(histogram, 0.9)), (2, 4))
         # Ten cases of 0 days and one of 20: the 90th percentile is still 0.
         self.assertEqual(m.nearest_rank({0: 10, 20: 1}, 0.9), 0)
+
+
+class InProgressTest(LianxinTestCase):
+    """办理中 is one number: the workbench's queue and the figures' card count the same cases."""
+
+    def in_progress_on_the_figures_page(self, user, **filters):
+        self.client.force_login(user)
+        params = {"period": "range", "start": "2026-11-01", "end": "2026-11-20", **filters}
+        response = self.client.get("/figures/", params)
+        return response.context["cards"]["in_progress"]["numerator"]
+
+    def in_progress_in_the_inbox(self, user):
+        return {queue.code: n for queue, n in queue_counts(user)}["in_progress"]
+
+    def test_the_inbox_and_the_figures_count_the_same_cases(self):
+        with time_machine.travel(at(2026, 11, 20, 10), tick=False):
+            for status in Status.values:
+                self.case_in(status)
+            other = self.in_progress()
+            actions.do_reply_case(other, actor=self.handler_a, text=REPLY)
+            office = self.in_progress_in_the_inbox(self.dispatcher)
+            self.assertEqual(office, 3)  # in progress, replied, and the one just replied
+            self.assertEqual(self.in_progress_on_the_figures_page(self.dispatcher), office)
+            # A department's own: the cases it leads (the unit filter), as in its inbox.
+            self.assertEqual(
+                self.in_progress_on_the_figures_page(self.handler_a, unit=self.dept_a.pk),
+                self.in_progress_in_the_inbox(self.handler_a),
+            )

@@ -17,6 +17,8 @@ class SettingsAdminTest(LianxinTestCase):
             "派单后多少个工作日内接单算及时响应",
             "排名最少件数",
             "考核权重：响应率（%）",
+            "考核权重：按期答复率（%）",
+            "考核权重：按期办结率（%）",
             "综合考核得分中响应率所占的百分比",
             "综合考核得分中满意率所占的百分比",
             "答复时限（天）",
@@ -25,11 +27,12 @@ class SettingsAdminTest(LianxinTestCase):
         form = page.context["adminform"].form
         data = {name: form.initial[name] for name in form.fields}
         data |= {"response_limit_working_days": 2, "ranking_min_cases": 3}
-        data |= {"weight_response": 30, "weight_resolution": 30, "weight_satisfaction": 30}
+        data |= {"weight_response": 30, "weight_reply_on_time": 15, "weight_resolve_on_time": 15}
+        data |= {"weight_resolution": 30, "weight_satisfaction": 30}
         response = self.client.post(url, data)
-        self.assertContains(response, "三项考核权重之和须为100%")  # refused, nothing saved
-        self.assertEqual(DistrictSettings.objects.get().weight_response, 20)
-        data["weight_satisfaction"] = 40
+        self.assertContains(response, "各项考核权重之和须为100%")  # refused, nothing saved
+        self.assertEqual(DistrictSettings.objects.get().weight_response, 10)
+        data["weight_satisfaction"] = 10
         self.assertEqual(self.client.post(url, data).status_code, 302)
         saved = DistrictSettings.objects.get()
         self.assertEqual(

@@ -66,7 +66,7 @@ class BriefTest(LianxinTestCase):
         statuses = {cell["label"]: cell["value"] for cell in brief.statuses}
         self.assertEqual(statuses["已办结归档"], "1")
         self.assertEqual(statuses["办理中"], "1")
-        self.assertEqual(headline["满意率"], "100.0%")
+        self.assertEqual(headline["最终满意率"], "100.0%")
         departments = brief.rankings[0]
         self.assertEqual([row["label"] for row in departments["rows"]], ["区城市管理局"])
         grids = {item["label"]: item for item in brief.hot["grid"]}
