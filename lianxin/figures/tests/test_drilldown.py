@@ -1,8 +1,11 @@
 """Every figure on the dashboard opens the list of exactly the cases it counts."""
 
+import io
+
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
 from lianxin.cases import actions
 from lianxin.cases.models import Channel
@@ -11,6 +14,7 @@ from lianxin.test import LianxinTestCase, at
 
 NOW = at(2026, 11, 20, 10)
 PERIOD = "?period=range&start=2026-09-01&end=2026-11-20"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MixedDistrict(LianxinTestCase):
@@ -187,3 +191,48 @@ class PeriodFormTest(MixedDistrict):
         with time_machine.travel(NOW, tick=False):
             page = self.client.get("/figures/?period=month")
         self.assertContains(page, 'value="2026-11-01"')  # the dates are shown
+
+
+class ExportTest(MixedDistrict):
+    """The figures page and every drill-down export what they show, as .xlsx."""
+
+    def sheet(self, url):
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200, url)
+        self.assertEqual(response["Content-Type"], XLSX)
+        return load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+    def test_every_drill_down_exports_its_cases(self):
+        self.client.force_login(self.dispatcher)
+        with time_machine.travel(NOW, tick=False):
+            page = self.client.get("/figures/" + PERIOD).context
+            for code in ("total", "in_progress", "unsatisfied", "first_satisfaction"):
+                cell = page["cards"][code]
+                for side in ("num_url", "den_url") if "den_url" in cell else ("num_url",):
+                    drill = cell[side]
+                    listed = self.client.get(drill).context["page"].paginator.count
+                    query = drill.split("?", 1)[1]
+                    sheet = self.sheet(f"/ledgers/export/figure_cases.xlsx?{query}")
+                    self.assertEqual(sheet.max_row - 1, listed, (code, side))  # less the header
+                    html = self.client.get(drill).content.decode()
+                    self.assertIn(
+                        f"/ledgers/export/figure_cases.xlsx?{query}", html.replace("&amp;", "&")
+                    )
+
+    def test_the_figures_page_exports_its_table_and_each_ranking(self):
+        self.client.force_login(self.dispatcher)
+        with time_machine.travel(NOW, tick=False):
+            response = self.client.get("/figures/" + PERIOD + "&by=channel")
+            html = response.content.decode().replace("&amp;", "&")
+            query = response.context["export_query"]
+            self.assertIn(f"/ledgers/export/figures.xlsx?{query}", html)
+            sheet = self.sheet(f"/ledgers/export/figures.xlsx?{query}")
+            labels = [sheet.cell(row=r, column=1).value for r in range(2, sheet.max_row + 1)]
+            shown = [str(row["label"]) for row in response.context["breakdown"]]
+            self.assertEqual(sorted(labels), sorted(shown))
+            for table in response.context["rankings"]:
+                url = f"/ledgers/export/ranking.xlsx?{query}&peers={table['code']}"
+                self.assertIn(url, html)
+                sheet = self.sheet(url)
+                rows = table["ranked"] + table["unranked"]
+                self.assertEqual(sheet.max_row - 1, len(rows), table["code"])

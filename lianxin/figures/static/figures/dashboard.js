@@ -25,12 +25,26 @@
     option.color = option.color || palette;
     option.textStyle = { fontFamily: font };
     option.animation = false;
+    // Leaders paste charts into reports: every chart can be saved as an image.
+    option.toolbox = { right: 8, top: 0, feature: { saveAsImage: {
+      title: data.save_label, name: option.title ? option.title.text : id, pixelRatio: 2,
+      backgroundColor: "#fff"
+    } } };
     chart.setOption(option);
     chart.on("click", function (params) {
       var url = params.data && params.data.url ? params.data.url : links && links[params.dataIndex];
       if (url) window.location.href = url;
     });
     charts.push(chart);
+  }
+
+  // A value axis that starts just below the smallest value, so that differences show
+  // (scores of 96 to 100 on a 0-100 axis all look the same); rates never go past 100.
+  function near(top) {
+    return {
+      min: function (v) { return v.min > 10 ? Math.max(0, Math.floor(v.min - Math.max(2, (v.max - v.min) / 4))) : 0; },
+      max: top ? function (v) { return Math.min(top, Math.ceil(v.max + Math.max(1, (v.max - v.min) / 10))); } : null
+    };
   }
 
   var t = data.trend;
@@ -47,7 +61,7 @@
     xAxis: { type: "category", data: t.buckets },
     yAxis: [
       { type: "value", name: t.count_axis, minInterval: 1 },
-      { type: "value", name: t.rate_axis, min: 0, max: 100 }
+      Object.assign({ type: "value", name: t.rate_axis, scale: true }, near(100))
     ],
     series: series
   }, t.links);
@@ -63,9 +77,9 @@
     }]
   });
 
-  function bars(id, block, horizontal) {
+  function bars(id, block, horizontal, scaled) {
     var axis = { type: "category", data: block.labels, axisLabel: { interval: 0, width: 110, overflow: "truncate" } };
-    var value = { type: "value", minInterval: 1 };
+    var value = scaled ? Object.assign({ type: "value", scale: true }, near(100)) : { type: "value", minInterval: 1 };
     draw(id, {
       title: { text: block.title, textStyle: { fontSize: 15 } },
       tooltip: { trigger: "axis" },
@@ -76,7 +90,7 @@
     }, block.links);
   }
   bars("chart-breakdown", data.breakdown, false);
-  bars("chart-ranking", data.ranking, false);
+  bars("chart-ranking", data.ranking, false, true);
 
   window.addEventListener("resize", function () {
     charts.forEach(function (c) { c.resize(); });
