@@ -295,11 +295,16 @@ def _rows_between(start: dt.date, end: dt.date, *, months: bool) -> Q:
     """The rows that add up to the period: day rows, or for each month the period covers
     mostly, the month's row (which holds its days' settled rows) with its days' unsettled
     rows inside the period added and its settled rows outside it taken away. A period up
-    to today reads a whole month row for the current month: its later days have no rows."""
+    to today reads a whole month row for the current month: its later days have no rows.
+
+    The filter has a few terms whatever the period's length (the month rows by `day IN`,
+    every unsettled row of the period in one range): Django builds a long OR of terms
+    slowly, and the dashboard reads the tally once per request."""
     D, M = Tally.Span.DAY, Tally.Span.MONTH
     if not months:
         return Q(span=D, day__gte=start, day__lte=end)
-    where = Q(pk__in=[])
+    month_rows: list[dt.date] = []
+    settled_ranges: list[tuple[dt.date, dt.date]] = []
     month = start.replace(day=1)
     while month <= end:
         last = _next_month(month) - dt.timedelta(days=1)
@@ -308,12 +313,16 @@ def _rows_between(start: dt.date, end: dt.date, *, months: bool) -> Q:
         outside = [(a, b) for a, b in outside if a <= b]
         days_outside = sum((b - a).days + 1 for a, b in outside)
         if days_outside * 2 > (last - month).days + 1:
-            where |= Q(span=D, day__gte=low, day__lte=high)
+            settled_ranges.append((low, high))  # read as day rows
         else:
-            where |= Q(span=M, day=month) | Q(span=D, settled=False, day__gte=low, day__lte=high)
-            for a, b in outside:
-                where |= Q(span=D, settled=True, day__gte=a, day__lte=b)
+            month_rows.append(month)
+            settled_ranges += outside  # taken away from the month's row
         month = _next_month(month)
+    where = Q(span=D, settled=False, day__gte=start, day__lte=end)
+    if month_rows:
+        where |= Q(span=M, day__in=month_rows)
+    for a, b in settled_ranges:
+        where |= Q(span=D, settled=True, day__gte=a, day__lte=b)
     return where
 
 

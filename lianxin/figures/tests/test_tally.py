@@ -178,3 +178,41 @@ class SourceTest(LianxinTestCase):
         self.assertFalse(department.context["from_tally"])
         for page in (office, filtered, department):
             self.assertEqual(page.context["cards"]["total"]["numerator"], 1)
+
+
+class MonthlyBoardTest(LianxinTestCase):
+    """A long period's dashboard reads the tally once, bucketed by month: its breakdowns,
+    headline figures and trend equal the ones read from the cases."""
+
+    def test_one_read_gives_what_the_cases_give(self):
+        for day in (at(2026, 6, 30, 9), at(2026, 8, 12, 9), at(2026, 10, 3, 9)):
+            self.through([day, day + dt.timedelta(hours=1), day + dt.timedelta(hours=2)])
+        tally.compact()  # month rows for the months so far, and new day rows after them
+        self.through([at(2026, 10, 20, 9), at(2026, 10, 20, 10)], unit=self.dept_b)
+        self.new(at(2026, 11, 19, 9), grid=self.other_grid)
+        ctx = m.Context.build(now=NOW)
+        dims = ["lead_unit", "street", "leader"]
+        for start, end, step in (
+            (dt.date(2026, 1, 1), NOW.date(), "month"),
+            (dt.date(2026, 6, 30), dt.date(2026, 10, 25), "month"),  # cuts June and October
+            (dt.date(2026, 7, 1), NOW.date(), "quarter"),
+        ):
+            with self.subTest(start=start, end=end, step=step):
+                selection = m.Selection(start, end)
+                kept = board.board_from_tally(selection, dims, step, ctx)
+                cases = selection.apply(Case.objects.all())
+                self.assertEqual(as_reference(kept.summary), as_reference(m.summary(cases, ctx)))
+                scanned_trend = m.trend(cases, step, ctx)
+                self.assertEqual(
+                    [(row.key, row["total"].numerator) for row in kept.trend],
+                    [(row.key, row["total"].numerator) for row in scanned_trend],
+                )
+                for dimension in dims:
+                    rows = m.breakdown(cases, dimension, ctx)
+                    expected = {
+                        row.key: row["total"].numerator
+                        for row in rows
+                        if row.key is not None or dimension != "leader"
+                    }
+                    got = {row.key: row["total"].numerator for row in kept.tables[dimension]}
+                    self.assertEqual(got, expected, dimension)
