@@ -5,7 +5,7 @@ cases they may see, the office and leaders those of the whole district.
 """
 
 import datetime as dt
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -42,13 +42,21 @@ class Links:
         if selection.channel:
             self.base["channel"] = selection.channel
         self.url = reverse("figures:cases")
+        # The dashboard links each of its thousand figures: encode the shared part once.
+        self.prefix = f"{self.url}?{urlencode(self.base)}&"
 
     def __call__(self, code, side="num", dimension=None, key=None, **override) -> str:
-        params = {**self.base, **override, "metric": code, "side": side}
+        tail: dict[str, object] = {"metric": code, "side": side}
         if dimension is not None:
-            params["dim"] = dimension
-            params["key"] = m.NONE_KEY if key is None else key
-        return f"{self.url}?{urlencode(params)}"
+            tail["dim"] = dimension
+            tail["key"] = m.NONE_KEY if key is None else key
+        if override:
+            return f"{self.url}?{urlencode({**self.base, **override, **tail})}"
+        # Codes, sides and dimensions are plain identifiers; only the key needs quoting.
+        text = f"metric={code}&side={side}"
+        if dimension is not None:
+            text += f"&dim={dimension}&key={quote_plus(str(tail['key']))}"
+        return self.prefix + text
 
 
 def _cell(fig: m.Figure, link, **where) -> dict:

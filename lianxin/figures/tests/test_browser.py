@@ -52,6 +52,26 @@ class DashboardInTheBrowserTest(BrowserTestCase):
         self.assertEqual(total, 30)
         self.snap(page, "dashboard")
 
+        charts = page.evaluate(
+            """() => ["chart-trend", "chart-status", "chart-breakdown", "chart-ranking"].map(id => {
+                const chart = echarts.getInstanceByDom(document.getElementById(id));
+                return chart ? !!chart.getOption().toolbox[0].feature.saveAsImage : false;
+            })"""
+        )
+        self.assertEqual(charts, [True, True, True, True])  # each can be saved as an image
+
+        page.goto(self.live_server_url + "/figures/?period=last30&step=month")
+        self.wait_for_chart(page, "chart-trend")
+        months = page.evaluate(
+            "() => echarts.getInstanceByDom(document.getElementById('chart-trend'))"
+            ".getOption().xAxis[0].data"
+        )
+        self.assertTrue(months)
+        for label in months:
+            self.assertRegex(label, r"^\d{4}年\d{1,2}月$")
+        page.goto(self.live_server_url + "/figures/")
+        self.wait_for_chart(page, "chart-trend")
+
         page.click("nav.tabs >> text=网格")
         self.wait_for_chart(page, "chart-breakdown")
         self.snap(page, "dashboard-by-grid")
