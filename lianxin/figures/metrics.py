@@ -800,7 +800,7 @@ def peer_rankings(tables: dict[str, list[Row]], ctx: Context) -> list[dict]:
     """The rankings of PEER_GROUPS from the lead-unit and street breakdowns:
     [{code, label, dimension, ranked, unranked}]."""
     lead_keys = [row.key for row in tables["lead_unit"] if row.key is not None]
-    peers = {
+    peers: dict[object, str | None] = {
         pk: peer_group(kind, enterprise)
         for pk, kind, enterprise in Unit.objects.filter(pk__in=lead_keys).values_list(
             "pk", "kind", "public_enterprise"
