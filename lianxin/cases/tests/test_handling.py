@@ -137,13 +137,14 @@ class ClaimAndWhistleTest(LianxinTestCase):
 class DeadlineMovesTest(LianxinTestCase):
     def test_an_approved_extension_moves_the_resolution_deadline_by_working_days(self):
         case = self.in_progress(when=at(2026, 9, 30))
-        self.assertEqual(case.resolve_due_at.date(), dt.date(2026, 10, 13))  # 5 working days
+        # 5 working days would be 13 October, before the reply: due with it on the 15th.
+        self.assertEqual(case.resolve_due_at.date(), dt.date(2026, 10, 15))
         extension = actions.do_request_extension(
             case, actor=self.handler_a, working_days=5, reason="需等待灯杆配件到货"
         )
         actions.do_decide_extension(extension, actor=self.dispatcher, approve=True)
         case = self.reload(case)
-        self.assertEqual(case.resolve_due_at.date(), dt.date(2026, 10, 20))
+        self.assertEqual(case.resolve_due_at.date(), dt.date(2026, 10, 22))
         self.assertEqual(case.reply_due_at.date(), dt.date(2026, 10, 15))  # the reply does not move
         self.assertTrue(case.events.filter(code="cases.case.extension_approved", public=True))
 

@@ -38,20 +38,21 @@ class OverdueScanTest(LianxinTestCase):
         self.assertEqual(counts["cases.case.resolution_overdue"], 0)
 
     def test_an_approved_extension_lets_the_case_be_recorded_overdue_again(self):
-        case = self.in_progress(when=at(2026, 9, 30))  # resolution due 13 October
-        self.scan(at(2026, 10, 14))
+        case = self.in_progress(when=at(2026, 9, 30))  # resolution due with the reply: 15 Oct
+        self.scan(at(2026, 10, 16))
         extension = actions.do_request_extension(
             case,
             actor=self.handler_a,
             working_days=5,
             reason="需等待配件到货",
-            when=at(2026, 10, 14),
+            when=at(2026, 10, 16),
         )
         actions.do_decide_extension(
-            extension, actor=self.dispatcher, approve=True, when=at(2026, 10, 14)
+            extension, actor=self.dispatcher, approve=True, when=at(2026, 10, 16)
         )
-        self.assertEqual(self.scan(at(2026, 10, 19))["cases.case.resolution_overdue"], 0)
-        self.assertEqual(self.scan(at(2026, 10, 21))["cases.case.resolution_overdue"], 1)
+        # Five working days after the deadline it extends: 22 October.
+        self.assertEqual(self.scan(at(2026, 10, 22))["cases.case.resolution_overdue"], 0)
+        self.assertEqual(self.scan(at(2026, 10, 23))["cases.case.resolution_overdue"], 1)
         self.assertEqual(
             CaseEvent.objects.filter(case=case, code="cases.case.resolution_overdue").count(), 2
         )
@@ -62,7 +63,7 @@ class OverdueScanTest(LianxinTestCase):
         self.assertEqual(self.scan(at(2031, 1, 2))["cases.case.constrained_review_due"], 0)
 
     def test_a_resumed_case_gets_a_fresh_resolution_deadline(self):
-        case = self.in_progress(when=at(2026, 9, 1))  # resolution due 8 September
+        case = self.in_progress(when=at(2026, 9, 1))  # resolution due with the reply, 10 Sep
         actions.do_mark_constrained(
             case,
             actor=self.handler_a,

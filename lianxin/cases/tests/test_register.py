@@ -47,8 +47,9 @@ class DeadlineAtRegistrationTest(LianxinTestCase):
     def test_the_reply_is_due_seven_working_days_later_and_resolution_by_category(self):
         case = self.register(when=at(2026, 9, 30, 16))
         self.assertEqual(case.reply_due_at.date(), dt.date(2026, 10, 15))
-        # The street-light category allows 5 working days: 8, 9, 10, 12, 13 October.
-        self.assertEqual(case.resolve_due_at.date(), dt.date(2026, 10, 13))
+        # The street-light category allows 5 working days (8, 9, 10, 12, 13 October), but
+        # the resolution is never due before the reply.
+        self.assertEqual(case.resolve_due_at.date(), dt.date(2026, 10, 15))
 
     def test_a_district_that_counts_calendar_days(self):
         policy = DistrictSettings.load()
@@ -72,7 +73,8 @@ class DeadlineAtRegistrationTest(LianxinTestCase):
             category=self.category,
             when=at(2026, 11, 3),
         )
-        self.assertEqual(self.reload(case).resolve_due_at.date(), dt.date(2026, 11, 9))
+        # 5 working days from 2 November, but not before the reply (11 November).
+        self.assertEqual(self.reload(case).resolve_due_at.date(), dt.date(2026, 11, 11))
 
 
 class IdempotencyTest(LianxinTestCase):
