@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_add_disclosure_log'),
+        ('accounts', '0003_two_factor'),
     ]
 
     operations = [
