@@ -3,7 +3,7 @@
 import io
 import xml.etree.ElementTree as ET
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
@@ -45,6 +45,8 @@ def test_clean_text_leaves_nothing_an_xlsx_refuses(value):
     assert not any(ch in cleaned for ch in "\r\x0b\x0c\x00")
 
 
+# Each example saves a workbook (100–400 ms on a loaded machine): no per-example deadline.
+@settings(deadline=None)
 @given(ANY_TEXT)
 def test_xml_safe_text_can_be_written_to_xlsx_and_to_xml(value):
     safe = xml_safe(value)
