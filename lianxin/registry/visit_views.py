@@ -29,7 +29,7 @@ from lianxin.registry.access import (
     sees_personal_data,
     shown_phone,
 )
-from lianxin.registry.models import Round, Visit
+from lianxin.registry.models import Round, Visit, VisitDue
 from lianxin.registry.round_forms import QuestionFormSet, RoundForm, initial_for, questions_of
 from lianxin.registry.worklists import (
     DUE_LABELS,
@@ -244,11 +244,25 @@ def _office_only(user) -> None:
 @login_required
 def rounds(request):
     _office_only(request.user)
-    rows = Round.objects.annotate(
-        dues=Count("visits_due", distinct=True),
-        dues_done=Count("visits_due", filter=Q(visits_due__visit__isnull=False), distinct=True),
-        visited=Count("visits__household", distinct=True),
-    ).order_by("-number")
+    # Counted apart, one GROUP BY each: joining a round's dues and its visits in one query
+    # multiplies them (tens of thousands of each in a round: minutes of CPU for three rows).
+    dues = {
+        row["round"]: row
+        for row in VisitDue.objects.values("round").annotate(
+            n=Count("pk"), done=Count("pk", filter=Q(visit__isnull=False))
+        )
+    }
+    visited = dict(
+        Visit.objects.values("round")
+        .annotate(n=Count("household", distinct=True))
+        .values_list("round", "n")
+    )
+    rows = list(Round.objects.order_by("-number"))
+    for round_ in rows:
+        counts = dues.get(round_.pk, {})
+        round_.dues = counts.get("n", 0)
+        round_.dues_done = counts.get("done", 0)
+        round_.visited = visited.get(round_.pk, 0)
     return render(request, "visits/rounds.html", {"rounds": rows})
 
 

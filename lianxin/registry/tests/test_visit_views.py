@@ -273,6 +273,35 @@ class RoundsPageTest(LianxinTestCase):
         self.assertEqual(self.round.status, Round.Status.CLOSED)
         self.assertEqual(VisitDue.objects.count(), 1)
 
+    def test_each_round_counts_its_own_dues_and_households_visited(self):
+        actions.do_open_round(self.round, actor=self.dispatcher, when=at(2025, 10, 9, 9))
+        self.round.refresh_from_db()
+        for household, met in (
+            (self.household, False),
+            (self.household, True),
+            (self.neighbour, True),
+        ):
+            actions.do_record_visit(
+                household,
+                actor=self.cadre_user,
+                round=self.round,
+                visited_at=at(2025, 10, 10, 10),
+                method="in_person",
+                met=met,
+                when=at(2025, 10, 10, 10),
+            )
+        Round.objects.create(
+            number=2,
+            title="第二轮大走访",
+            starts_on=dt.date(2026, 3, 1),
+            ends_on=dt.date(2026, 4, 30),
+        )
+        self.client.force_login(self.dispatcher)
+        rows = {r.number: r for r in self.client.get(reverse("visits:rounds")).context["rounds"]}
+        # Two visits to 王秀兰 are one household; her 重点访 was done by the first.
+        self.assertEqual((rows[1].dues_done, rows[1].dues, rows[1].visited), (1, 1, 2))
+        self.assertEqual((rows[2].dues_done, rows[2].dues, rows[2].visited), (0, 0, 0))
+
     def test_no_one_else_finds_the_page_and_a_get_changes_nothing(self):
         for user in (self.community_staff, self.cadre_user, self.handler_a):
             with self.subTest(user=user):
