@@ -13,10 +13,10 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -80,7 +80,9 @@ def in_visiting_order(
             urgent=Exists(open_dues.filter(kind=VisitDue.Kind.URGENT)),
             priority=Exists(open_dues.filter(kind=VisitDue.Kind.PRIORITY)),
             visited=visited,
-            next_due_at=Min("visits_due__due_at", filter=Q(visits_due__visit__isnull=True)),
+            # A subquery, not Min over a join: the join groups every household with its
+            # dues, and the paginator's count would repeat that for the whole list.
+            next_due_at=Subquery(open_dues.order_by("due_at").values("due_at")[:1]),
         )
         .annotate(
             rank=Case(
