@@ -99,8 +99,9 @@ class FilterTest(LianxinTestCase):
         self.assertEqual(page.context["page"].paginator.count, 1)
 
     def test_sorting_by_deadline_puts_the_nearest_first(self):
-        later = self.register(category=None, when=at(2026, 9, 1))  # 15 working days
-        sooner = self.register(when=at(2026, 9, 2))  # street lights: 5 working days
+        # Both run against their reply deadline (the resolution is never due before it).
+        later = self.register(category=None, when=at(2026, 9, 3))  # reply due 14 September
+        sooner = self.register(when=at(2026, 9, 2))  # reply due 11 September
         self.client.force_login(self.dispatcher)
         page = self.client.get(reverse("workbench:cases"), {"sort": "deadline"})
         self.assertEqual([case for case, _ in page.context["rows"]], [sooner, later])
