@@ -31,7 +31,7 @@ class CoverageInTheBrowserTest(BrowserTestCase):
         row.locator("a.warn").click()
         page.wait_for_load_state()
         self.assertIn("未走访", page.locator("h1").inner_text())
-        addresses = page.locator("table.drill tbody tr td:first-child").all_inner_texts()
+        addresses = page.locator("table.drill tbody tr td:nth-child(3)").all_inner_texts()
         self.assertEqual(addresses, ["福临苑5号楼1单元102室", "福临苑5号楼1单元201室"])
         self.assertEqual(page.locator("table.drill").get_by_text("13500001020").count(), 1)
         self.snap(page, "coverage-not-visited")

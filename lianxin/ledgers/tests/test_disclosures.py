@@ -7,7 +7,6 @@ import time_machine
 from django.urls import reverse
 
 from lianxin.accounts.models import Disclosure
-from lianxin.registry.tests.builders import Registers
 from lianxin.test import LianxinTestCase, at
 
 
@@ -57,7 +56,7 @@ class PhoneViewsAreLoggedTest(LianxinTestCase):
 
 
 @time_machine.travel(at(2026, 6, 17), tick=False)
-class DisclosureLogPageTest(Registers, LianxinTestCase):
+class DisclosureLogPageTest(LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

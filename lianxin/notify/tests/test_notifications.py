@@ -211,11 +211,13 @@ class StaffMessagesTest(NotifyTestCase):
         self.assertIn("连心服务办公室", text)
 
     def test_a_missed_reply_texts_the_lead_units_handlers_and_head(self):
-        case = self.dispatched(when=at(2026, 9, 30))  # reply due 15, resolution 13 October
+        # Street lights allow 5 working days, fewer than the reply's 7 (+ National Day), so
+        # the resolution is due with the reply, on 15 October, never before it.
+        case = self.dispatched(when=at(2026, 9, 30))
         for moment in (at(2026, 10, 14, 9), at(2026, 10, 16, 9)):
             with time_machine.travel(moment, tick=False):  # the scan runs on time
                 self.committed(actions.do_record_overdue_cases)
-        # One job per scan that found something: the resolution, then the reply.
+        # The first scan found nothing; the second both deadlines, a job for each.
         self.assertEqual([job.name for job in queued(JOBS)], ["notify_events"] * 2)
         run_queued(JOBS)
         number = f"{case.tracking_number}“{case.title}”"
@@ -223,8 +225,8 @@ class StaffMessagesTest(NotifyTestCase):
             self.assertEqual(
                 self.texts_to(name),
                 [
-                    f"【连心】区城市管理局承办的诉求{number}已办结逾期（期限10月13日），请尽快办理。",
                     f"【连心】区城市管理局承办的诉求{number}已答复逾期（期限10月15日），请尽快办理。",
+                    f"【连心】区城市管理局承办的诉求{number}已办结逾期（期限10月15日），请尽快办理。",
                 ],
             )
         self.assertEqual(self.texts_to("handler_b"), [])

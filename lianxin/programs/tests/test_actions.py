@@ -15,7 +15,6 @@ from lianxin.errors import WorkflowError
 from lianxin.programs import actions
 from lianxin.programs.models import Wish, WishClaim, WishEvent, WishPhoto, WishStatus
 from lianxin.programs.tests.builders import FULFILMENT, WISH_TEXT, Wishes
-from lianxin.registry.tests.builders import Registers
 from lianxin.test import LianxinTestCase, at, make_user
 
 S = WishStatus
@@ -52,7 +51,7 @@ class WishTestCase(Wishes, LianxinTestCase):
         return WishEvent.objects.filter(wish=wish).latest("pk")
 
 
-class PostTest(Registers, WishTestCase):
+class PostTest(WishTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

@@ -19,13 +19,12 @@ from lianxin.programs import actions
 from lianxin.programs.models import Wish, WishClaim, WishStatus
 from lianxin.programs.tests.builders import Wishes
 from lianxin.programs.tests.test_actions import png
-from lianxin.registry.tests.builders import Registers
 from lianxin.test import LianxinTestCase, at, make_user
 
 S = WishStatus
 
 
-class PagesTestCase(Registers, Wishes, LianxinTestCase):
+class PagesTestCase(Wishes, LianxinTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
