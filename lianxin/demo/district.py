@@ -84,7 +84,12 @@ def build_district(rng: random.Random) -> Cast:
 
     for order, (code, name) in enumerate(taxonomy.DEPARTMENTS):
         unit = Unit.objects.create(
-            kind=K.DEPARTMENT, code=f"dept-{code}", name=name, parent=district, sort_order=order
+            kind=K.DEPARTMENT,
+            code=f"dept-{code}",
+            name=name,
+            parent=district,
+            sort_order=order,
+            public_enterprise=code in taxonomy.PUBLIC_ENTERPRISES,
         )
         cast.departments[code] = unit
         cast.handlers[unit.pk] = [

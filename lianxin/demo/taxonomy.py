@@ -28,6 +28,8 @@ DEPARTMENTS = [
     ("rqgs", "燃气公司"),
     ("gjgs", "公交集团"),
 ]
+# The utilities and the bus company: ranked as 公共企业, apart from the government's 职能部门.
+PUBLIC_ENTERPRISES = {"rlgs", "gsgs", "gdgs", "rqgs", "gjgs"}
 
 # first level: (code, name, [(code, name, default department code, resolution working days)])
 CATEGORIES = [
