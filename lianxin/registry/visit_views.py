@@ -37,6 +37,7 @@ from lianxin.registry.worklists import (
     households_to_visit,
     in_visiting_order,
     open_dues_of,
+    visiting_rank,
 )
 
 PER_PAGE = 30
@@ -57,9 +58,12 @@ def mine(request):
     query = request.GET.get("q", "").strip()
     if query:
         households = households.filter(Q(address__icontains=query) | Q(head_name__icontains=query))
-    page = Paginator(in_visiting_order(households, round_), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    # Rank the whole list by what orders it, then annotate only the page's households.
+    now = timezone.now()
+    ranked = visiting_rank(households, round_, now).values_list("pk", flat=True)
+    page = Paginator(ranked, PER_PAGE).get_page(request.GET.get("page"))
+    shown = households.filter(pk__in=list(page.object_list))
+    page.object_list = list(in_visiting_order(shown, round_, now))
     unmasked = personal_data_household_ids(request.user, page.object_list)
     for household in page.object_list:
         household.shown_phone = shown_phone(household.phone, household.pk in unmasked)

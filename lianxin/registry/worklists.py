@@ -20,6 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,11 +63,49 @@ def households_to_visit(user) -> QuerySet[Household]:
     return households_visible_to(user).filter(scope, active=True)
 
 
+def visiting_rank(
+    households: QuerySet[Household], round_: Round | None, now: dt.datetime | None = None
+) -> QuerySet[Household]:
+    """`households` in visiting order (see the module), annotated with only what orders
+    them, `rank` and `next_due_at`: cheap enough to sort a whole district by."""
+    now = now or timezone.now()
+    open_dues = VisitDue.objects.filter(household=OuterRef("pk"), visit__isnull=True)
+    # The most pressing of a household's open dues in one subquery (its lowest rank), rather
+    # than an EXISTS per kind of due that the ranking CASE would repeat.
+    due_rank = open_dues.annotate(
+        due_rank=Case(
+            When(due_at__lt=now, then=Value(RANK_OVERDUE)),
+            When(kind=VisitDue.Kind.URGENT, then=Value(RANK_URGENT)),
+            default=Value(RANK_PRIORITY),
+            output_field=IntegerField(),
+        )
+    )
+    visited_rank: Case | Value
+    if round_ is not None:
+        visited_rank = Case(
+            When(
+                Exists(Visit.objects.filter(round=round_, household=OuterRef("pk"))),
+                then=Value(RANK_VISITED),
+            ),
+            default=Value(RANK_UNVISITED),
+            output_field=IntegerField(),
+        )
+    else:
+        visited_rank = Value(RANK_UNVISITED)
+    return households.annotate(
+        rank=Coalesce(Subquery(due_rank.order_by("due_rank").values("due_rank")[:1]), visited_rank),
+        # A subquery, not Min over a join: the join groups every household with its
+        # dues, and the paginator's count would repeat that for the whole list.
+        next_due_at=Subquery(open_dues.order_by("due_at").values("due_at")[:1]),
+    ).order_by("rank", "next_due_at", "address_key")
+
+
 def in_visiting_order(
     households: QuerySet[Household], round_: Round | None, now: dt.datetime | None = None
 ) -> QuerySet[Household]:
     """`households` ranked by what is due first (see the module), each annotated with
-    `rank`, `next_due_at`, `overdue`, `urgent`, `priority` and `visited` (this round)."""
+    `rank`, `next_due_at`, `overdue`, `urgent`, `priority` and `visited` (this round).
+    For a page of a long list, rank with `visiting_rank` and annotate only the page."""
     now = now or timezone.now()
     open_dues = VisitDue.objects.filter(household=OuterRef("pk"), visit__isnull=True)
     visited: Exists | Value
@@ -74,27 +113,11 @@ def in_visiting_order(
         visited = Exists(Visit.objects.filter(round=round_, household=OuterRef("pk")))
     else:
         visited = Value(False)
-    return (
-        households.annotate(
-            overdue=Exists(open_dues.filter(due_at__lt=now)),
-            urgent=Exists(open_dues.filter(kind=VisitDue.Kind.URGENT)),
-            priority=Exists(open_dues.filter(kind=VisitDue.Kind.PRIORITY)),
-            visited=visited,
-            # A subquery, not Min over a join: the join groups every household with its
-            # dues, and the paginator's count would repeat that for the whole list.
-            next_due_at=Subquery(open_dues.order_by("due_at").values("due_at")[:1]),
-        )
-        .annotate(
-            rank=Case(
-                When(overdue=True, then=Value(RANK_OVERDUE)),
-                When(urgent=True, then=Value(RANK_URGENT)),
-                When(priority=True, then=Value(RANK_PRIORITY)),
-                When(visited=False, then=Value(RANK_UNVISITED)),
-                default=Value(RANK_VISITED),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("rank", "next_due_at", "address_key")
+    return visiting_rank(households, round_, now).annotate(
+        overdue=Exists(open_dues.filter(due_at__lt=now)),
+        urgent=Exists(open_dues.filter(kind=VisitDue.Kind.URGENT)),
+        priority=Exists(open_dues.filter(kind=VisitDue.Kind.PRIORITY)),
+        visited=visited,
     )
 
 
