@@ -359,7 +359,7 @@ def measure(start, end, runs: int) -> None:
 
     from lianxin.accounts.models import Role, User
     from lianxin.cases.models import Case
-    from lianxin.figures import board, hotspots
+    from lianxin.figures import board, hotspots, trend
     from lianxin.figures import metrics as m
     from lianxin.figures.views import dashboard
 
@@ -408,7 +408,7 @@ def measure(start, end, runs: int) -> None:
     scan = timed(
         lambda: (
             m.breakdowns(cases, ["lead_unit", "street", "leader"], ctx, durations_for="lead_unit"),
-            m.trend(cases, "month", ctx),
+            trend.trend(cases, "month", ctx),
         ),
         1,
     )

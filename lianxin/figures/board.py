@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from lianxin.cases.access import standing_of
 from lianxin.cases.models import Case
-from lianxin.figures import hotspots, tally
+from lianxin.figures import hotspots, tally, trend
 from lianxin.figures import metrics as m
 
 
@@ -69,7 +69,7 @@ def board(
     return Board(
         tables=tables,
         summary=summary,
-        trend=m.trend(cases, step, ctx),
+        trend=trend.trend(cases, step, ctx),
         hot=hotspots.hot_spots(window.apply(visible), ctx),
         from_tally=False,
     )

@@ -494,7 +494,7 @@ def _figures(values: dict, per_status: dict, codes: Iterable[str]) -> dict[str, 
     return out
 
 
-def _grouped(cases: QuerySet, group: str | None, ctx: Context, codes) -> dict:
+def grouped(cases: QuerySet, group: str | None, ctx: Context, codes) -> dict:
     """{group value: {code: Figure}} from ONE query: cases counted per group and status,
     with a filtered count for each metric that the status alone does not decide."""
     filtered = [code for code in codes if METRICS[code].statuses is None]
@@ -536,15 +536,6 @@ def missing_data(figures: dict[str, Figure], ctx: Context) -> list[str]:
         for code, weight in zip(SCORE_RATES, ctx.weights, strict=True)
         if weight and (code not in figures or figures[code].value is None)
     ]
-
-
-def weights_text(ctx: Context) -> str:
-    """The score's weights in words, for a page or a brief: 响应率 10% · 按期答复率 15% ..."""
-    return " · ".join(
-        f"{METRICS[code].label} {weight}%"
-        for code, weight in zip(SCORE_RATES, ctx.weights, strict=True)
-        if weight
-    )
 
 
 def nearest_rank(histogram: dict[int, int], share: float) -> int | None:
@@ -603,7 +594,7 @@ def duration_figure(code: str, histogram: dict[int, int]) -> Figure:
 
 def summary(cases: QuerySet, ctx: Context) -> dict[str, Figure]:
     """Every metric over `cases`, plus the assessment score (two queries)."""
-    figures = _grouped(cases, None, ctx, COUNT_AND_RATE_CODES)
+    figures = grouped(cases, None, ctx, COUNT_AND_RATE_CODES)
     _with_durations(cases, ctx, None, figures, DURATIONS)
     result = figures[None]
     result["score"] = ScoreFigure(score(result, ctx))
@@ -749,123 +740,6 @@ def group_labels(dimension: str, keys: Iterable) -> dict:
         ):
             labels[pk] = full_name or username
     return labels
-
-
-def ranking(rows: list[Row], ctx: Context) -> tuple[list[Row], list[Row]]:
-    """Rank groups by assessment score, best first; a group with fewer valid cases than the
-    district's minimum, or without a score (a weighted rate with no data), is not ranked
-    (so one case, or a unit nobody has rated yet, cannot top a table); `unranked_because`
-    says why. Ties share a rank: the returned rows carry it in `row.rank`."""
-    ranked, unranked = [], []
-    for row in rows:
-        if row.key is None:
-            continue
-        missing = missing_data(row.figures, ctx)
-        if row["valid"].numerator < ctx.ranking_min_cases:
-            row.unranked_because = str(_("件数过少"))
-        elif missing or row.score is None:
-            labels = "、".join(str(METRICS[code].label) for code in missing)
-            row.unranked_because = str(_("数据不足：%(rates)s") % {"rates": labels})
-        else:
-            ranked.append(row)
-            continue
-        unranked.append(row)
-    ranked.sort(key=lambda row: (-(row.score or 0), -row["valid"].numerator, str(row.label)))
-    previous, rank = None, 0
-    for index, row in enumerate(ranked, start=1):
-        if row.score != previous:
-            rank, previous = index, row.score
-        row.rank = rank
-    return ranked, unranked
-
-
-# Units are ranked among their peers: departments, public enterprises (water, power, gas,
-# heating) and streets (by the cases in their area, whichever of their communities and
-# grids or departments led them). A community or grid never ranks among departments.
-PEER_GROUPS = {
-    "department": ("lead_unit", _("职能部门")),
-    "enterprise": ("lead_unit", _("公共企业")),
-    "street": ("street", _("街镇")),
-}
-
-
-def peer_group(kind: str, public_enterprise: bool) -> str | None:
-    """Which peer group a lead unit is ranked in (None: a lead unit that is not ranked)."""
-    if kind == Unit.Kind.DEPARTMENT:
-        return "enterprise" if public_enterprise else "department"
-    return None
-
-
-def peer_rankings(tables: dict[str, list[Row]], ctx: Context) -> list[dict]:
-    """The rankings of PEER_GROUPS from the lead-unit and street breakdowns:
-    [{code, label, dimension, ranked, unranked}]."""
-    lead_keys = [row.key for row in tables["lead_unit"] if row.key is not None]
-    peers: dict[object, str | None] = {
-        pk: peer_group(kind, enterprise)
-        for pk, kind, enterprise in Unit.objects.filter(pk__in=lead_keys).values_list(
-            "pk", "kind", "public_enterprise"
-        )
-    }
-    out = []
-    for code, (dimension, label) in PEER_GROUPS.items():
-        rows = [
-            Row(row.key, row.label, row.figures)
-            for row in tables[dimension]
-            if dimension != "lead_unit" or peers.get(row.key) == code
-        ]
-        ranked, unranked = ranking(rows, ctx)
-        out.append(
-            {
-                "code": code,
-                "label": label,
-                "dimension": dimension,
-                "ranked": ranked,
-                "unranked": unranked,
-            }
-        )
-    return out
-
-
-def auto_step(start: dt.date, end: dt.date) -> str:
-    days = (end - start).days + 1
-    if days <= 31:
-        return "day"
-    if days <= 190:
-        return "week"
-    if days <= 800:
-        return "month"
-    return "quarter"
-
-
-# What the trend chart draws; each further rate costs the query two filtered counts.
-TREND_CODES = ["total", "valid", "resolution", "reply_on_time", "first_satisfaction"]
-TREND_CODES += ["satisfaction"]
-
-
-def trend(cases: QuerySet, step: str, ctx: Context, codes=None) -> list[Row]:
-    """Figures per day, week, month, quarter or year of registration, oldest first. The
-    key is the bucket's first local date."""
-    codes = codes or TREND_CODES
-    trunc = STEPS[step][0]
-    cases = cases.annotate(bucket=trunc(DATE_FIELD, tzinfo=timezone.get_current_timezone()))
-    rows = []
-    for bucket, figures in _grouped(cases, "bucket", ctx, codes).items():
-        day = timezone.localtime(bucket).date() if isinstance(bucket, dt.datetime) else bucket
-        rows.append(Row(day, day.isoformat(), figures))
-    rows.sort(key=lambda row: row.key)  # type: ignore[arg-type,return-value]  # dates
-    return rows
-
-
-def bucket_end(day: dt.date, step: str) -> dt.date:
-    """The last date of the bucket that starts on `day`."""
-    if step == "day":
-        return day
-    if step == "week":
-        return day + dt.timedelta(days=6)
-    months = {"month": 1, "quarter": 3, "year": 12}[step]
-    month = day.month - 1 + months
-    first_next = dt.date(day.year + month // 12, month % 12 + 1, 1)
-    return first_next - dt.timedelta(days=1)
 
 
 def week_start(day: dt.date) -> dt.date:

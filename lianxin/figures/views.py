@@ -19,6 +19,8 @@ from lianxin.figures import hotspots
 from lianxin.figures import metrics as m
 from lianxin.figures.board import board
 from lianxin.figures.forms import FiguresForm, figure_cases
+from lianxin.figures.rankings import peer_rankings, weights_text
+from lianxin.figures.trend import auto_step, bucket_end
 from lianxin.workdays.days import local_date
 
 PAGE_SIZE = 30
@@ -114,7 +116,7 @@ def dashboard(request):
         form.data["start"], form.data["end"] = selection.start, selection.end
 
     by = form.choice("by", "lead_unit")
-    step = form.choice("step", m.auto_step(selection.start, selection.end))
+    step = form.choice("step", auto_step(selection.start, selection.end))
     figures = board(
         selection,
         request.user,
@@ -132,7 +134,7 @@ def dashboard(request):
             "ranked": [_row(r, link, peers["dimension"], RANK_CODES) for r in peers["ranked"]],
             "unranked": [_row(r, link, peers["dimension"], RANK_CODES) for r in peers["unranked"]],
         }
-        for peers in m.peer_rankings(tables, ctx)
+        for peers in peer_rankings(tables, ctx)
     ]
     leader_rows = tables["leader"] if by != "leader" else None
     _last_week, this_week, today = hotspots.weeks(ctx)
@@ -157,7 +159,7 @@ def dashboard(request):
             "rate_cards": [cards[c] for c in m.RATES_ALL],
             "unsatisfied": cards["unsatisfied"],
             "duration_cards": [cards[c] for c in m.DURATIONS],
-            "weights": m.weights_text(ctx),
+            "weights": weights_text(ctx),
             "rank_labels": [m.METRICS[c].label for c in RANK_CODES],
             "min_cases": ctx.ranking_min_cases,
             "response_limit": ctx.response_limit,
@@ -199,7 +201,7 @@ def _charts(summary, trend, step, breakdown_rows, by, rankings, link, ctx) -> di
             "total",
             "num",
             start=max(row.key.isoformat(), selection_start),
-            end=min(m.bucket_end(row.key, step).isoformat(), selection_end),
+            end=min(bucket_end(row.key, step).isoformat(), selection_end),
         )
         for row in trend
     ]

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from lianxin.cases.models import Case
 from lianxin.figures import metrics as m
+from lianxin.figures import rankings
 from lianxin.workdays.days import local_date
 
 HEADLINE_CODES = [
@@ -113,14 +114,14 @@ def build_brief(user, month: dt.date, *, now: dt.datetime | None = None) -> Brie
         start=start,
         end=end,
         made_at=timezone.localtime(ctx.now),
-        weights=m.weights_text(ctx),
+        weights=rankings.weights_text(ctx),
         min_cases=ctx.ranking_min_cases,
     )
     summary = m.summary(cases, ctx)
     brief.headline = [_cell(summary[code]) for code in HEADLINE_CODES]
     brief.statuses = [_cell(summary[code]) for code in m.STATUS_TOTALS]
     by_dimension = m.breakdowns(cases, list(RANKED), ctx)  # both tables from one pass
-    for peers in m.peer_rankings(by_dimension, ctx):
+    for peers in rankings.peer_rankings(by_dimension, ctx):
         ranked, unranked = peers["ranked"], peers["unranked"]
         brief.rankings.append(
             {

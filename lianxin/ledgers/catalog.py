@@ -23,7 +23,7 @@ from lianxin.cases.models import (
     Urgency,
     mask_phone,
 )
-from lianxin.figures import metrics
+from lianxin.figures import metrics, rankings
 from lianxin.figures.forms import FiguresForm, figure_cases
 from lianxin.ledgers import programs, registers
 from lianxin.ledgers.disclosures import disclosure_ledger
@@ -235,13 +235,13 @@ def ranking_ledger(user, params) -> Ledger:
     """One of the dashboard's rankings (`peers`: 职能部门, 公共企业 or 街镇), best first; the
     units left out follow with the reason, as on the page."""
     form, selection, cases, ctx = _figures_selection(user, params)
-    peers = params.get("peers") if params.get("peers") in metrics.PEER_GROUPS else "department"
-    by, label = metrics.PEER_GROUPS[peers]
+    peers = params.get("peers") if params.get("peers") in rankings.PEER_GROUPS else "department"
+    by, label = rankings.PEER_GROUPS[peers]
     tables = {
         dimension: metrics.breakdown(cases, dimension, ctx, with_durations=False)
         for dimension in ("lead_unit", "street")
     }
-    group = next(g for g in metrics.peer_rankings(tables, ctx) if g["code"] == peers)
+    group = next(g for g in rankings.peer_rankings(tables, ctx) if g["code"] == peers)
     ranked, unranked = group["ranked"], group["unranked"]
     rows = [(row.rank, row) for row in ranked] + [(row.unranked_because, row) for row in unranked]
     columns = [

@@ -11,7 +11,7 @@ import time_machine
 from lianxin.cases import actions
 from lianxin.cases.models import Case, Category, Channel, Status
 from lianxin.cases.queues import queue_counts
-from lianxin.figures import board, hotspots
+from lianxin.figures import board, hotspots, rankings, trend
 from lianxin.figures import metrics as m
 from lianxin.figures.tests.reference import as_reference
 from lianxin.orgs.models import DistrictSettings
@@ -234,12 +234,12 @@ class PeriodTest(LianxinTestCase):
         self.new(at(2026, 10, 30))
         ctx = m.Context.build(now=NOW)
         cases = m.Selection(dt.date(2026, 10, 1), dt.date(2026, 11, 20)).apply(Case.objects.all())
-        weeks = {row.key: row["total"].numerator for row in m.trend(cases, "week", ctx)}
+        weeks = {row.key: row["total"].numerator for row in trend.trend(cases, "week", ctx)}
         # 30 Oct is in the week of Monday 26 Oct; 2 and 3 Nov in that of 2 Nov.
         self.assertEqual(
             weeks, {dt.date(2026, 10, 26): 1, dt.date(2026, 11, 2): 2, dt.date(2026, 11, 9): 1}
         )
-        months = {row.key: row["total"].numerator for row in m.trend(cases, "month", ctx)}
+        months = {row.key: row["total"].numerator for row in trend.trend(cases, "month", ctx)}
         self.assertEqual(months, {dt.date(2026, 10, 1): 1, dt.date(2026, 11, 1): 3})
 
 
@@ -275,7 +275,7 @@ class BreakdownTest(LianxinTestCase):
         )
 
         # Ranking: dept_a has 5 valid cases (the minimum), dept_b 2: too few to rank.
-        ranked, unranked = m.ranking(m.breakdown(cases, "lead_unit", ctx), ctx)
+        ranked, unranked = rankings.ranking(m.breakdown(cases, "lead_unit", ctx), ctx)
         self.assertEqual([(r.key, r.rank, r.score) for r in ranked], [(self.dept_a.pk, 1, 100.0)])
         self.assertEqual([r.key for r in unranked], [self.dept_b.pk])
 

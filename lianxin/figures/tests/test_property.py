@@ -18,7 +18,7 @@ from hypothesis.extra.django import TestCase
 from lianxin.cases import actions
 from lianxin.cases.models import Case, CasePart, Category, Channel
 from lianxin.cases.rules import WorkflowError
-from lianxin.figures import board, tally
+from lianxin.figures import board, tally, trend
 from lianxin.figures import metrics as m
 from lianxin.figures.tests.reference import as_reference, recompute, recompute_by
 from lianxin.orgs.models import DistrictSettings
@@ -237,7 +237,7 @@ class PropertyTest(TestCase):
         ).items():
             self.assert_same(leaders[group], figures)
         self.assert_tally_equals_the_cases(m.Selection(start, end), everything, ctx)
-        weekly = {r.key: r["total"].numerator for r in m.trend(everything, "week", ctx)}
+        weekly = {r.key: r["total"].numerator for r in trend.trend(everything, "week", ctx)}
         by_week = {}
         for case in rows:
             day = local_date(case.registered_at)
@@ -270,7 +270,7 @@ class PropertyTest(TestCase):
                     ],
                     [
                         (r.key, r["total"].numerator, r["reply_on_time"].denominator)
-                        for r in m.trend(cases, step, ctx)
+                        for r in trend.trend(cases, step, ctx)
                     ],
                     step,
                 )

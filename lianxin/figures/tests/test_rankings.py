@@ -4,6 +4,7 @@ import datetime as dt
 
 from lianxin.cases.models import Case
 from lianxin.figures import metrics as m
+from lianxin.figures import rankings
 from lianxin.figures.tests.test_metrics import NOW, figures
 from lianxin.orgs.models import DistrictSettings
 from lianxin.test import LianxinTestCase, at
@@ -19,7 +20,7 @@ def tables(ctx):
 
 
 def peers(ctx):
-    return {group["code"]: group for group in m.peer_rankings(tables(ctx), ctx)}
+    return {group["code"]: group for group in rankings.peer_rankings(tables(ctx), ctx)}
 
 
 class RankingTest(LianxinTestCase):

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from lianxin.cases import actions
 from lianxin.cases.models import Case, Status
-from lianxin.figures import board, tally
+from lianxin.figures import board, tally, trend
 from lianxin.figures import metrics as m
 from lianxin.figures.models import Tally
 from lianxin.figures.tests.reference import as_reference
@@ -202,7 +202,7 @@ class MonthlyBoardTest(LianxinTestCase):
                 kept = board.board_from_tally(selection, dims, step, ctx)
                 cases = selection.apply(Case.objects.all())
                 self.assertEqual(as_reference(kept.summary), as_reference(m.summary(cases, ctx)))
-                scanned_trend = m.trend(cases, step, ctx)
+                scanned_trend = trend.trend(cases, step, ctx)
                 self.assertEqual(
                     [(row.key, row["total"].numerator) for row in kept.trend],
                     [(row.key, row["total"].numerator) for row in scanned_trend],
