@@ -53,6 +53,9 @@ urlpatterns = [
     path("registry/", include("lianxin.registry.urls")),
     path("visits/", include("lianxin.registry.visit_urls")),
     path("programs/", include("lianxin.programs.urls")),
+    path("volunteers/", include("lianxin.volunteers.urls")),
+    path("projects/", include("lianxin.projects.urls")),
+    path("hazards/", include("lianxin.hazards.urls")),
     path("", include("lianxin.workbench.urls")),
 ]
 # MEDIA is never served as files, not even in DEBUG: photos go out through the case
