@@ -15,18 +15,25 @@ from lianxin.cases.access import (
     standing_of,
 )
 from lianxin.cases.filters import filtered_cases
-from lianxin.cases.models import Case, CaseEvent, CasePart, ExtensionRequest
+from lianxin.cases.models import Case, CaseEvent, CasePart, ExtensionRequest, Satisfaction
 from lianxin.cases.photos import photo_response
 from lianxin.cases.queues import overdue_by_unit, queue_counts
 from lianxin.cases.rules import RULES, WorkflowError, available_actions, capacities
 from lianxin.cases.sla import deadline_state
 from lianxin.cases.timeline import event_label
+from lianxin.intel.replycheck import check_case_reply
 from lianxin.intel.suggest import dispatch_context
-from lianxin.orgs.models import DistrictSettings, Unit
+from lianxin.orgs.models import DistrictSettings
 from lianxin.registry.worklists import visit_queues
 from lianxin.workbench.case_actions import HANDLERS
 from lianxin.workbench.intake import grids
 from lianxin.workbench.paging import CappedPaginator
+from lianxin.workbench.unit_picker import (
+    picker_groups,
+    picker_units,
+    recent_units,
+    remember_units,
+)
 
 PAGE_SIZE = 30
 
@@ -42,6 +49,7 @@ def home(request):
     context = {
         "queues": queue_counts(request.user),
         "is_office": standing.office,
+        "satisfaction_choices": Satisfaction.choices,
         # The registers build on cases, not the other way round: the inbox asks them.
         "visit_queues": visit_queues(request.user),
     }
@@ -95,12 +103,38 @@ def _case_context(request, case: Case) -> dict:
         "pending_extensions": pending_extensions,
         "photos": case.photos.all(),
         "may_publish_photos": may_publish_photos,
-        "handling_units": Unit.objects.handling().order_by("kind", "sort_order"),
+        **_pickers(request, case, actions),
         "leaders": User.objects.filter(memberships__role=Role.LEADER).distinct(),
         "grids": grids() if "dispatch" in actions or "split" in actions else (),
         "intel": dispatch_context(case) if "dispatch" in actions or "split" in actions else None,
         "is_office": standing.office,
+        "satisfaction_choices": Satisfaction.choices,
     }
+
+
+def _pickers(request, case: Case, actions: dict) -> dict:
+    """The unit pickers of the actions offered (reading ~250 units only when one is)."""
+    if not {"dispatch", "split", "whistle"} & actions.keys():
+        return {}
+    units = picker_units()
+    groups = picker_groups(
+        units,
+        suggested=case.category.default_unit_id if case.category else None,
+        recent=recent_units(request.session),
+    )
+    return {
+        "unit_groups": groups,
+        "co_unit_groups": picker_groups(units),
+        "whistle_groups": picker_groups(
+            [unit for unit in units if unit.group in ("department", "enterprise")]
+        ),
+    }
+
+
+def _kept(action: str, data) -> dict:
+    values: dict = {key: data.get(key) for key in data if key != "csrfmiddlewaretoken"}
+    values.update({f"{key}_all": data.getlist(key) for key in data})
+    return {"action": action, "values": values}
 
 
 def _part_actions(user, case: Case, part: CasePart) -> list[str]:
@@ -142,9 +176,20 @@ def case_action(request, pk, action):
     try:
         handler(case, request.user, request.POST, request.FILES)
     except WorkflowError as error:
+        # A refused form comes back as it was typed, open, with the reason above it: a
+        # long reply or a dispatch note is never lost to a refusal.
         messages.error(request, error.message)
+        context = {**_case_context(request, case), "kept": _kept(action, request.POST)}
+        if error.code == "reply_check":
+            context["reply_check"] = check_case_reply(case, request.POST.get("text", ""))
+        if request.headers.get("HX-Request"):
+            return render(request, "workbench/_case.html", context)
+        return render(request, "workbench/case_detail.html", context, status=400)
     else:
         messages.success(request, _("已完成：%(action)s") % {"action": RULES[action].label})
+        if action in ("dispatch", "split"):
+            chosen = [request.POST.get("unit"), *request.POST.getlist("co_units")]
+            remember_units(request.session, [int(pk) for pk in chosen if pk and pk.isdigit()])
     # After a return or a merge the case may have left the user's sight: back to the inbox.
     case = Case.objects.visible_to(request.user).filter(pk=case.pk).first()
     if request.headers.get("HX-Request"):

@@ -91,8 +91,15 @@ class DispatchSuggestionTest(TriageTestCase):
 
     def test_keyword_rules_stand_in_before_any_model(self):
         case = self.register(title="和平路人行道破损", text="人行道砖块翘起。", category=None)
-        found = self.page(self.dispatcher, case).context["intel"]["suggestions"]
+        response = self.page(self.dispatcher, case)
+        found = response.context["intel"]["suggestions"]
         assert [(s.category, s.source) for s in found] == [(self.roads, "keywords")]
+        # A keyword hit scores 1.0 however wrong it is: it is named for what it is, with
+        # no percentage (a pothole at a food market once read "市场监管 >99%").
+        panel = response.content.decode().split('class="intel-suggest"', 1)[1]
+        panel = panel.split("</fieldset>", 1)[0]
+        assert "按分类名称关键词推荐" in panel and "关键词匹配" in panel
+        assert "%" not in panel and "置信度" not in panel
 
     def test_only_those_who_dispatch_see_suggestions(self):
         case = self.dispatched()
@@ -171,7 +178,8 @@ class DispatchSuggestionTest(TriageTestCase):
         url = reverse("workbench:case_action", args=[case.pk, "dispatch"])
         for value in ("999999", "x", str(retired.pk)):
             data = {"unit": self.dept_a.pk, "category": value}
-            self.assertContains(self.client.post(url, data, follow=True), "所选分类无效。")
+            response = self.client.post(url, data)
+            self.assertContains(response, "所选分类无效。", status_code=400)
             assert self.reload(case).status == Status.REGISTERED
 
     def test_a_closed_case_counts_once_with_its_final_category(self):
@@ -270,6 +278,18 @@ class ReplyCheckFlowTest(TriageTestCase):
         assert REASON_BOILERPLATE in messages[0] and "仍然发送" in messages[0]
         assert self.reload(case).status == Status.IN_PROGRESS
         assert not case.events.filter(code="cases.case.replied").exists()
+
+    def test_a_held_back_reply_comes_back_typed_with_the_box_to_tick(self):
+        case = self.in_progress()
+        self.client.force_login(self.handler_a)
+        url = reverse("workbench:case_action", args=[case.pk, "reply"])
+        for headers in ({}, {"HX-Request": "true"}):
+            page = self.client.post(url, {"text": self.BOILERPLATE}, headers=headers)
+            page = page.content.decode()
+            assert f">{self.BOILERPLATE}</textarea>" in page  # nothing typed is lost
+            assert 'name="send_anyway" required' in page and REASON_BOILERPLATE in page
+        ticked = self.post(self.handler_a, case, "reply", text=self.BOILERPLATE, send_anyway="on")
+        assert ticked.status_code == 302 and self.reload(case).status == Status.REPLIED
 
     def test_sent_anyway_the_override_is_on_record(self):
         case = self.in_progress()

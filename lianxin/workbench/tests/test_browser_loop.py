@@ -141,7 +141,7 @@ class CaseLoopInTheBrowserTest(BrowserTestCase):
         self.open_case(office, case)
         form = self.act(office, "分派多部门")
         form.locator("select[name=unit]").select_option(str(self.dept_a.pk))
-        form.locator("select[name=co_units]").select_option([str(self.dept_b.pk)])
+        form.locator(f"input[name=co_units][value='{self.dept_b.pk}']").check()
         form.locator("button[type=submit]").click()
         office.wait_for_selector("text=已完成：分派多部门")
         self.snap(office, "split-dispatched")
@@ -161,6 +161,7 @@ class CaseLoopInTheBrowserTest(BrowserTestCase):
         lead.wait_for_selector("text=已完成：申请延期")
         self.open_case(office, case)
         form = self.act(office, "审批延期")
+        form.locator("input[name=approve][value='1']").check()  # no decision is preset
         form.locator("button[type=submit]").click()
         office.wait_for_selector("text=已完成：审批延期")
         self.assertGreater(Case.objects.get(pk=case.pk).resolve_due_at, due)
@@ -194,6 +195,9 @@ class CaseLoopInTheBrowserTest(BrowserTestCase):
         office.click("a.queue:has-text('待核查')")
         office.click("table.list tbody tr:first-child a")
         form = self.act(office, "核查")
+        form.locator("button[type=submit]").click()  # no verdict is preset: nothing happens
+        self.assertEqual(office.locator("text=已完成：核查").count(), 0)
+        form.locator("input[name=passed][value='1']").check()
         form.locator("button[type=submit]").click()
         office.wait_for_selector("text=已完成：核查")
 

@@ -148,8 +148,7 @@ class CaseActionTest(LianxinTestCase):
         case = self.register()
         response = self.post(self.grid_worker, case, "dispatch", unit=self.dept_a.pk)
         self.assertEqual(self.reload(case).status, Status.REGISTERED)
-        page = self.client.get(response.url)
-        self.assertContains(page, "您无权对该诉求执行“派单”。")
+        self.assertContains(response, "您无权对该诉求执行“派单”。", status_code=400)
 
     def test_every_action_on_another_departments_case_is_not_found(self):
         case = self.in_progress()
@@ -249,3 +248,67 @@ class EveryOfferedActionHasAHandlerTest(LianxinTestCase):
         from lianxin.cases.rules import RULES
 
         self.assertEqual(set(RULES) - set(HANDLERS), {"check_in"})  # check-in posts as accept
+
+
+class RefusedFormTest(LianxinTestCase):
+    """A refusal puts the form back open, with what was typed, under the reason."""
+
+    def test_a_refused_note_comes_back_open_with_its_box_ticked_and_one_message(self):
+        case = self.register()
+        self.client.force_login(self.dispatcher)
+        url = reverse("workbench:case_action", args=[case.pk, "note"])
+        response = self.client.post(url, {"note": "   ", "public": "on"})
+        page = response.content.decode()
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(page.count("请填写办理记录。"), 1)
+        note_form = page.split("<summary>办理记录</summary>", 1)[0].rsplit("<details", 1)[1]
+        self.assertEqual(note_form.strip(), "open>")
+        self.assertIn('name="public" checked', page)
+
+    def test_a_refused_dispatch_keeps_the_unit_the_note_and_the_co_units(self):
+        case = self.register()
+        self.client.force_login(self.dispatcher)
+        url = reverse("workbench:case_action", args=[case.pk, "split"])
+        note = "请城管局牵头，三日内到现场查看。"
+        # The same unit as lead and co-handler is refused by the action.
+        data = {"unit": self.dept_a.pk, "co_units": [self.dept_a.pk], "instruction": note}
+        response = self.client.post(url, data, headers={"HX-Request": "true"})
+        page = response.content.decode()
+        self.assertEqual(self.reload(case).status, Status.REGISTERED)
+        self.assertIn(f">{note}</textarea>", page)
+        self.assertIn(f'value="{self.dept_a.pk}" checked', page)
+        self.assertRegex(page, rf'<option value="{self.dept_a.pk}" data-code="[^"]*" selected>')
+
+
+class UnitPickerTest(LianxinTestCase):
+    def picker(self, case):
+        self.client.force_login(self.dispatcher)
+        page = self.client.get(reverse("workbench:case", args=[case.pk])).content.decode()
+        return page.split('id="dispatch-unit"', 1)[1].split("</select>", 1)[0]
+
+    def test_nothing_is_chosen_until_the_dispatcher_picks(self):
+        picker = self.picker(self.register())
+        self.assertIn("required", picker.split(">", 1)[0])
+        self.assertNotIn("selected", picker)
+
+    def test_units_are_grouped_by_kind_with_the_categorys_unit_first(self):
+        case = self.register()
+        picker = self.picker(case)
+        labels = [part.split('"', 1)[0] for part in picker.split('<optgroup label="')[1:]]
+        self.assertEqual(labels[0], "推荐")
+        self.assertEqual(
+            [label for label in labels if label != "推荐"],
+            [lb for lb in ["职能部门", "公共企业", "街镇", "社区", "网格"] if lb in labels],
+        )
+        recommended = picker.split('<optgroup label="推荐">', 1)[1].split("</optgroup>")[0]
+        self.assertIn(f'value="{case.category.default_unit_id}"', recommended)
+
+    def test_units_dispatched_to_lately_come_first(self):
+        first, second = self.register(), self.register()
+        self.client.force_login(self.dispatcher)
+        self.client.post(
+            reverse("workbench:case_action", args=[first.pk, "dispatch"]), {"unit": self.dept_b.pk}
+        )
+        recommended = self.picker(second).split('<optgroup label="推荐">', 1)[1]
+        recommended = recommended.split("</optgroup>")[0]
+        self.assertIn(f'value="{self.dept_b.pk}"', recommended)

@@ -42,7 +42,8 @@ class ResolvePhotoTest(LianxinTestCase):
         )
 
     def assert_refused(self, response, name):
-        self.assertContains(response, f"文件“{name}”不是JPEG、PNG或WebP格式的图片")
+        # The page comes back with the refusal and the typed note, not a redirect.
+        self.assertContains(response, f"文件“{name}”不是JPEG、PNG或WebP格式的图片", status_code=400)
         self.assertEqual(self.reload(self.case).status, Status.REPLIED)
         self.assertFalse(CasePhoto.objects.filter(case=self.case).exists())
         self.assertEqual(stored_files(self.media), [])
@@ -200,7 +201,7 @@ class PublishPhotoTest(LianxinTestCase):
         page = self.client.get(reverse("workbench:case", args=[self.case.pk]))
         self.assertNotContains(page, "公开到开放接口")
         response = self.publish(self.handler_a)
-        self.assertContains(response, "您无权对该诉求执行“公开照片”。")
+        self.assertContains(response, "您无权对该诉求执行“公开照片”。", status_code=400)
         self.photo.refresh_from_db()
         self.assertFalse(self.photo.public)
 
