@@ -281,6 +281,9 @@ class Case(models.Model):
         _("满意度"), max_length=12, choices=Satisfaction.choices, blank=True
     )
     solved = models.BooleanField(_("是否解决"), null=True, blank=True)
+    # Calls that reached nobody, and when the office tries again (the next working day).
+    unreached_calls = models.PositiveSmallIntegerField(_("回访未接通次数"), default=0)
+    call_again_at = models.DateTimeField(_("再次回访时间"), null=True, blank=True)
 
     # Residents who said "me too" instead of filing the same problem again.
     support_count = models.PositiveIntegerField(_("附议人数"), default=0)
@@ -334,6 +337,15 @@ class Case(models.Model):
                 fields=["resident"], name="case_resident", condition=Q(resident__isnull=False)
             ),
             models.Index(fields=["leader"], name="case_leader", condition=Q(leader__isnull=False)),
+            # The seat's search by what a caller gives: his phone or his name.
+            models.Index(
+                fields=["resident_phone"],
+                name="case_resident_phone",
+                condition=~Q(resident_phone=""),
+            ),
+            models.Index(
+                fields=["resident_name"], name="case_resident_name", condition=~Q(resident_name="")
+            ),
             models.Index(
                 fields=["merged_into"],
                 name="case_merged_into",

@@ -79,6 +79,7 @@ RULES = {
     "return_visit": Rule(
         _("回访评价"), frozenset({S.VERIFIED}), frozenset({"office", "owner", "proved"})
     ),
+    "unreached_call": Rule(_("回访未接通"), frozenset({S.VERIFIED}), frozenset({"office"})),
     "merge": Rule(
         _("合并重复诉求"),
         frozenset({S.REGISTERED, S.DISPATCHED, S.RETURNED, S.IN_PROGRESS, S.REPLIED}),

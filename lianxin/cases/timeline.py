@@ -31,6 +31,7 @@ EVENT_LABELS = {
     "cases.case.verified": _("核查通过"),
     "cases.case.verification_failed": _("核查不通过，退回重办"),
     "cases.case.return_visited": _("回访评价"),
+    "cases.case.call_unreached": _("回访未接通"),
     "cases.case.reopened": _("不满意，重新办理"),
     "cases.case.merged": _("合并至其他诉求"),
     "cases.case.duplicate_merged": _("并入重复诉求"),

@@ -187,6 +187,9 @@ HANDLERS = {
         comment=d.get("comment", ""),
         method=d.get("method", "phone"),
     ),
+    "unreached_call": lambda case, user, d, f: actions.do_record_unreached_call(
+        case, actor=user, note=d.get("note", "")
+    ),
     "merge": lambda case, user, d, f: actions.do_merge_case(
         case, actor=user, into=_case(user, d.get("into")), note=d.get("note", "")
     ),

@@ -1,10 +1,12 @@
 """Staff recording concerns on a resident's behalf: one by one, or a forum's suggestions at once."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianxin.cases.access import standing_of
 from lianxin.cases.models import Category, Channel, Urgency
-from lianxin.forms import StaffForm
+from lianxin.forms import DayInput, StaffForm
 from lianxin.orgs.models import Unit
 
 # The channels through which a member of staff hears a concern.
@@ -52,12 +54,40 @@ class IntakeForm(StaffForm):
         self.fields["category"].queryset = categories()
 
 
+LAST_CHANNEL_KEY = "workbench.intake_channel"
+
+
+def intake_initial(user, session) -> dict:
+    """What the form starts with: the channel this person records through, and a grid
+    worker's own grid, so that the usual case needs no change to either."""
+    standing = standing_of(user)
+    if session.get(LAST_CHANNEL_KEY) in dict(STAFF_CHANNELS):
+        channel = session[LAST_CHANNEL_KEY]
+    elif standing.grid_ids:
+        channel = Channel.PATROL
+    elif standing.office:
+        channel = Channel.PHONE  # the office's seat answers the hotline
+    else:
+        channel = Channel.VISIT
+    initial = {"channel": channel}
+    if len(standing.grid_ids) == 1:
+        (initial["grid"],) = standing.grid_ids
+    return initial
+
+
 class ForumForm(StaffForm):
     """A community forum (座谈会): where and when, then its suggestions below."""
 
     grid = GridChoiceField(label=_("所在网格"), queryset=grids(), empty_label=_("请选择网格"))
     address = forms.CharField(label=_("会议地点"), max_length=200)
     meeting = forms.CharField(label=_("会议名称"), max_length=100)
+    held_on = forms.DateField(label=_("会议日期"), widget=DayInput())
+
+    def clean_held_on(self):
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError(_("会议日期不能晚于今天。"))
+        return held_on
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

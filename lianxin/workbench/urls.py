@@ -11,5 +11,6 @@ urlpatterns = [
     path("cases/<int:pk>/actions/<str:action>/", views.case_action, name="case_action"),
     path("intake/", intake_views.intake, name="intake"),
     path("intake/forum/", intake_views.forum, name="forum"),
+    path("intake/caller/", intake_views.caller_cases, name="caller_cases"),
     path("return-visits/", intake_views.return_visits, name="return_visits"),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.files.base import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.accounts.models import Actor
@@ -33,6 +34,7 @@ from lianxin.cases.rules import WorkflowError, check
 from lianxin.orgs.models import DistrictSettings
 from lianxin.text import Message, clean_text
 from lianxin.workdays.days import (
+    add_working_days,
     deadline_after,
     extend_deadline,
 )
@@ -561,6 +563,33 @@ def do_verify_case(
 
 
 @transaction.atomic
+def do_record_unreached_call(
+    case: Case, *, actor: Actor, note: str = "", when: dt.datetime | None = None
+) -> Case:
+    """The office called and reached nobody (未接通/关机/空号): no verdict is invented.
+    The case stays verified and comes back to the top of the list the next working day,
+    at the same hour; every attempt is on record."""
+    case = lock_case(case)
+    acting_unit = check("unreached_call", actor, case)
+    at = now_or(when)
+    local = timezone.localtime(at)
+    again = add_working_days(local.date(), 1)
+    case.unreached_calls += 1
+    case.call_again_at = timezone.make_aware(dt.datetime.combine(again, local.time()))
+    case.save(update_fields=["unreached_calls", "call_again_at"])
+    record(
+        case,
+        "cases.case.call_unreached",
+        actor=actor,
+        unit_id=acting_unit,
+        at=at,
+        from_status=case.status,
+        note=clean_text(note),
+        data={"attempt": case.unreached_calls, "call_again_at": case.call_again_at.isoformat()},
+    )
+    return case
+
+
 def do_record_return_visit(
     case: Case,
     *,
@@ -604,7 +633,8 @@ def do_record_return_visit(
         recorded_at=at,
     )
     case.satisfaction, case.solved = satisfaction, bool(solved)
-    fields = ["satisfaction", "solved"]
+    case.call_again_at = None
+    fields = ["satisfaction", "solved", "call_again_at"]
     if satisfaction == Satisfaction.UNSATISFIED:
         fields += _send_back(case, at)
         case.reopen_count += 1

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.utils import timezone
+
 from lianxin.cases import actions
 from lianxin.cases.models import Case, CaseEvent, CasePart, ReturnVisit, Status
 from lianxin.cases.rules import WorkflowError
@@ -299,3 +301,45 @@ class TimelineTest(LianxinTestCase):
             actions.do_assign_leader(
                 self.in_progress(), actor=self.dispatcher, leader=self.handler_a
             )
+
+
+class UnreachedCallTest(LianxinTestCase):
+    """回访未接通: no verdict is invented; the next try is the next working day."""
+
+    def test_the_office_records_it_and_the_case_waits_for_the_next_working_day(self):
+        case = self.verified()
+        # Friday 2026-10-09 at 16:30: Saturday 10-10 is a working day (made up for
+        # National Day), so the next try is that Saturday at the same hour.
+        friday = at(2026, 10, 9, 16, 30)
+        case = actions.do_record_unreached_call(
+            case, actor=self.dispatcher, note="关机", when=friday
+        )
+        self.assertEqual(case.unreached_calls, 1)
+        self.assertEqual(timezone.localtime(case.call_again_at), at(2026, 10, 10, 16, 30))
+        event = case.events.get(code="cases.case.call_unreached")
+        self.assertEqual((event.note, event.data["attempt"], event.public), ("关机", 1, False))
+        case = actions.do_record_unreached_call(case, actor=self.dispatcher, when=at(2026, 10, 10))
+        self.assertEqual(case.unreached_calls, 2)
+        self.assertEqual(case.status, Status.VERIFIED)
+
+    def test_a_weekend_call_tries_again_on_monday(self):
+        case = actions.do_record_unreached_call(
+            self.verified(),
+            actor=self.dispatcher,
+            when=at(2026, 11, 14, 9, 0),  # Saturday
+        )
+        self.assertEqual(timezone.localtime(case.call_again_at), at(2026, 11, 16, 9, 0))
+
+    def test_only_the_office_and_only_a_verified_case(self):
+        case = self.verified()
+        for user in (self.handler_a, self.grid_worker, self.resident, self.leader):
+            with self.subTest(user=user.username), self.assertRaises(WorkflowError):
+                actions.do_record_unreached_call(case, actor=user)
+        with self.assertRaises(WorkflowError):
+            actions.do_record_unreached_call(self.resolved(), actor=self.dispatcher)
+        self.assertEqual(self.reload(case).unreached_calls, 0)
+
+    def test_the_verdict_at_last_clears_the_next_try(self):
+        case = actions.do_record_unreached_call(self.verified(), actor=self.dispatcher)
+        self.visit(case, at(2026, 10, 20))
+        self.assertIsNone(self.reload(case).call_again_at)

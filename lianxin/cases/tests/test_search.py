@@ -80,3 +80,63 @@ class MatchingTest(LianxinTestCase):
             cursor.execute(f"EXPLAIN {sql}", params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         self.assertIn("case_text_bigrams", plan)
+
+
+class SeatSearchTest(LianxinTestCase):
+    """What a 12345 seat types: several words, a caller's phone or name, a number's tail."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.fulin_lamp = cls.register(
+            cls,
+            title="福临苑路灯不亮",
+            text="福临苑3号楼门口路灯坏了。",
+            resident_name="孙丽华",
+            resident_phone="13912345678",
+        )
+        cls.fulin_noise = cls.register(
+            cls, title="福临苑夜间施工", text="工地噪音扰民。", resident_name="李建国"
+        )
+        cls.other_lamp = cls.register(
+            cls,
+            title="青峰路路灯闪烁",
+            text="孙丽华说路灯一闪一闪。",
+            resident_name="",
+            resident_phone="0532-88886666",
+        )
+
+    def found(self, query):
+        return set(search.matching(Case.objects.all(), query))
+
+    def test_every_word_must_match(self):
+        self.assertEqual(self.found("福临 路灯"), {self.fulin_lamp})
+        self.assertEqual(self.found("路灯"), {self.fulin_lamp, self.other_lamp})
+        self.assertEqual(self.found("福临"), {self.fulin_lamp, self.fulin_noise})
+        self.assertEqual(self.found("福临  噪音 工地"), {self.fulin_noise})
+        self.assertEqual(self.found("福临 漏水"), set())
+
+    def test_a_callers_phone_finds_his_cases(self):
+        self.assertEqual(self.found("13912345678"), {self.fulin_lamp})
+        self.assertEqual(self.found("0532-88886666"), {self.other_lamp})
+        self.assertEqual(self.found("13900000000"), set())
+
+    def test_a_full_name_finds_that_residents_cases_before_texts_that_mention_her(self):
+        self.assertEqual(self.found("孙丽华"), {self.fulin_lamp})
+        self.assertEqual(self.found("李建国 噪音"), {self.fulin_noise})
+        # A name no resident gave is searched for as words.
+        self.assertEqual(self.found("一闪"), {self.other_lamp})
+
+    def test_the_tail_of_a_tracking_number_finds_its_case(self):
+        serial = self.fulin_noise.tracking_number.rsplit("-", 1)[1]
+        self.assertEqual(self.found(serial.lstrip("0")), {self.fulin_noise})
+        self.assertEqual(self.found(serial), {self.fulin_noise})
+        # Digits that are no case's serial are words again: 3号楼.
+        self.assertEqual(self.found("3号楼"), {self.fulin_lamp})
+
+    def test_the_search_stays_within_what_the_user_may_see(self):
+        dispatched = self.dispatched(resident_name="赵敏", title="福临苑垃圾清运")
+        theirs = self.dispatched(unit=self.dept_b, resident_name="赵敏", title="福临苑漏水")
+        seen = Case.objects.visible_to(self.handler_a)
+        self.assertEqual(set(search.matching(seen, "赵敏")), {dispatched})
+        self.assertNotIn(theirs, search.matching(seen, "福临"))

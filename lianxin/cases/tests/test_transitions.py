@@ -53,6 +53,7 @@ LEGAL_STATES = {
     "resolve": HANDLING | {S.CONSTRAINED},
     "verify": {S.RESOLVED},
     "return_visit": {S.VERIFIED},
+    "unreached_call": {S.VERIFIED},
     "merge": BEFORE_RESOLUTION - {S.CONSTRAINED},
     "withdraw": BEFORE_RESOLUTION,
     "void": NOT_FINAL,
@@ -247,6 +248,11 @@ class Scenarios:
                     c, actor=u, satisfaction="satisfied", solved=True
                 ),
                 {"dispatcher", "resident"},
+            ),
+            "unreached_call": (
+                t.verified,
+                lambda c, u: actions.do_record_unreached_call(c, actor=u, note="无人接听"),
+                {"dispatcher"},
             ),
             "merge": (
                 t.in_progress,
