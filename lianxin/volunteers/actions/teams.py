@@ -52,13 +52,15 @@ def do_save_team(
     unit: Unit,
     name: str,
     partner: PartnerUnit | None = None,
-    description: str = "",
+    description: str | None = None,
     when: dt.datetime | None = None,
 ) -> Saved[Team]:
-    """Create a team of `unit` (or update its description and partner), found by name."""
+    """Create a team of `unit` (or update its description and partner), found by name.
+    A description or partner not given (None) is left as it is: a roster names neither."""
     at = now(when)
     name = text(name, "name", _("队伍名称"), 100)
-    description = text(description, "description", _("服务内容"), 300, required=False)
+    if description is not None:
+        description = text(description, "description", _("服务内容"), 300, required=False)
     if unit.kind not in TEAM_UNIT_KINDS:
         raise WorkflowError("invalid_unit", _("志愿服务队须属于社区、街道或部门。"))
     rules.check("keep_team", actor, unit=unit)
@@ -68,11 +70,16 @@ def do_save_team(
         team = Team.objects.select_for_update().filter(unit=unit, name=name).first()
         if team is None:
             team = Team.objects.create(
-                unit=unit, name=name, partner=partner, description=description, created_at=at
+                unit=unit, name=name, partner=partner, description=description or "", created_at=at
             )
             event("volunteers.team.created", actor, at, team=team, partner=partner)
             return Saved(team, "created")
-        changes = apply(team, {"partner": partner, "description": description, "active": True})
+        values: dict = {"active": True}
+        if partner is not None:
+            values["partner"] = partner
+        if description is not None:
+            values["description"] = description
+        changes = apply(team, values)
         if not changes:
             return Saved(team, "unchanged")
         team.save(update_fields=list(changes))
@@ -89,12 +96,13 @@ def do_save_member(
     kind: str = MemberKind.RESIDENT,
     user: User | None = None,
     report_in: ReportIn | None = None,
-    leader: bool = False,
+    leader: bool | None = None,
     joined_on: dt.date | None = None,
     when: dt.datetime | None = None,
 ) -> Saved[Member]:
     """Add a person to `team` (or update him), found by his account, his report-in, his
-    phone or else his name within the team."""
+    phone or else his name within the team. `leader` None leaves a member's place as it is
+    (a new member is not the leader)."""
     at = now(when)
     rules.check("keep_team", actor, unit=team.unit)
     if kind not in MemberKind.values:
@@ -126,9 +134,10 @@ def do_save_member(
             "phone": phone_number,
             "user": user,
             "report_in": report_in,
-            "leader": leader,
             "active": True,
         }
+        if leader is not None:
+            values["leader"] = leader
         if member is None:
             member = Member.objects.create(
                 team=team, joined_on=joined_on or local_date(at), **values
