@@ -117,12 +117,25 @@ def team_figures(teams: QuerySet[Team]) -> dict[int, TeamFigures]:
 class UnitFigures:
     unit_id: int
     name: str = ""
+    public_enterprise: bool = False  # ranked apart by the assessment (lianxin.orgs)
     report_ins: int = 0
     party_members: int = 0
     assignments: int = 0
     assignments_done: int = 0
     activities: int = 0  # distinct activities its people served in
     hours: Decimal = ZERO
+
+
+def total(found: dict[int, TeamFigures]) -> TeamFigures:
+    """The teams' figures added up."""
+    summed = TeamFigures()
+    for figures in found.values():
+        summed.members += figures.members
+        summed.activities += figures.activities
+        summed.services += figures.services
+        summed.hours += figures.hours
+        summed.solved += figures.solved
+    return summed
 
 
 def by_employer(report_ins: QuerySet[ReportIn]) -> list[UnitFigures]:
@@ -160,8 +173,9 @@ def by_employer(report_ins: QuerySet[ReportIn]) -> list[UnitFigures]:
     for row in served:
         figures = of(row["member__report_in__employer_id"])
         figures.hours, figures.activities = row["h"], row["a"]
-    for unit_id, name in Unit.objects.filter(pk__in=units).values_list("pk", "name"):
-        units[unit_id].name = name
+    named = Unit.objects.filter(pk__in=units).values_list("pk", "name", "public_enterprise")
+    for unit_id, name, enterprise in named:
+        units[unit_id].name, units[unit_id].public_enterprise = name, enterprise
     return sorted(units.values(), key=lambda u: (-u.report_ins, -u.hours, u.name))
 
 

@@ -80,6 +80,7 @@ def team_list(request):
     context = {
         "page": page,
         "rows": rows,
+        "total": figures.total(figures.team_figures(teams)),
         "form": form if units.exists() else None,
         "tab": "teams",
     }

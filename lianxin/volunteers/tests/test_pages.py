@@ -53,7 +53,7 @@ class TeamPagesTest(PagesTestCase):
         self.client.force_login(self.community_staff)
         page = self.client.get(reverse("volunteers:teams"))
         self.assertContains(page, "福临社区红马甲志愿服务队")
-        self.assertContains(page, "3.5")
+        self.assertContains(page, "1 次活动，2 人次，3.5 小时，解决问题 0 个。")
         team = self.client.get(reverse("volunteers:team", args=[self.red.pk]))
         self.assertContains(team, "张**")
         self.assertContains(team, "139****1111")
@@ -219,6 +219,11 @@ class ReportInPagesTest(PagesTestCase):
         self.client.force_login(self.dispatcher)
         page = self.client.get(reverse("volunteers:ranking")).content.decode()
         self.assertLess(page.index("区住房和城乡建设局"), page.index("区城市管理局"))
+        self.assertNotIn("公共企业", page)
+        self.dept_b.public_enterprise = True
+        self.dept_b.save(update_fields=["public_enterprise"])
+        page = self.client.get(reverse("volunteers:ranking")).content.decode()
+        self.assertIn("公共企业", page)
 
 
 class PartnerPagesTest(PagesTestCase):
