@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from lianxin.cases.access import staff_required, standing_of
+from lianxin.cases.access import case_scope, staff_required, standing_of
 from lianxin.cases.models import Case
 from lianxin.cases.photos import photo_response
 from lianxin.errors import WorkflowError
 from lianxin.ledgers.export import XLSX_TYPE
 from lianxin.orgs.models import Unit
 from lianxin.programs import actions as wish_actions
+from lianxin.programs.access import wishes_visible_to
 from lianxin.programs.models import ON_THE_WALL, Wish, WishClaim, WishStatus
 from lianxin.sheets import ImportRefused
 from lianxin.volunteers import actions, figures, imports, rules
@@ -149,11 +150,14 @@ def record_activity(request, pk):
     given = {m.pk: request.POST.get(f"hours-{m.pk}", "").strip() for m in members}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        cases = list(Case.objects.filter(tracking_number__in=form.numbers(data["cases"])))
+        # Looked up in the user's scope: a number he may not see is "not found", like one
+        # that does not exist.
+        numbers = form.numbers(data["cases"])
+        cases = list(Case.objects.filter(case_scope(user), tracking_number__in=numbers))
         wish_ids = [n.lstrip("#") for n in form.numbers(data["wishes"])]
-        wishes = list(Wish.objects.filter(pk__in=[n for n in wish_ids if n.isdigit()]))
+        wishes = list(wishes_visible_to(user).filter(pk__in=[n for n in wish_ids if n.isdigit()]))
         try:
-            if len(cases) != len(form.numbers(data["cases"])) or len(wishes) != len(wish_ids):
+            if len(cases) != len(numbers) or len(wishes) != len(wish_ids):
                 raise WorkflowError("not_found", _("有受理编号或心愿编号找不到，请核对。"))
             activity = actions.do_record_activity(
                 team,

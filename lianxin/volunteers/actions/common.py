@@ -1,9 +1,8 @@
-"""What the volunteers' actions share: the event row, the outcome of a save, checks of
-names and phones."""
+"""What the volunteers' actions share: the event row, the outcome of a save (the
+registers' `Saved`: the imports of both count it alike), checks of names and phones."""
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,19 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.accounts.models import Actor, User
 from lianxin.cases.actions.intake import PHONE_RE
 from lianxin.errors import WorkflowError
+from lianxin.registry.actions.registers import Saved  # noqa: F401  (the saves share it)
 from lianxin.text import Message, clean_text
 from lianxin.volunteers.models import VolunteerEvent
-
-Outcome = Literal["created", "updated", "unchanged"]
-_Row = TypeVar("_Row")
-
-
-@dataclass(frozen=True)
-class Saved(Generic[_Row]):
-    """What a save action did: the row, and whether it was created, updated or unchanged."""
-
-    row: _Row
-    outcome: Outcome
 
 
 def now(when: dt.datetime | None) -> dt.datetime:

@@ -64,7 +64,7 @@ def do_save_partner(
                 partner=partner,
                 data={"communities": sorted(wanted)},
             )
-            return Saved(partner, "created")
+            return Saved(partner, "created", {})
         changes = apply(partner, values)
         if changes:
             partner.save(update_fields=list(changes))
@@ -72,6 +72,6 @@ def do_save_partner(
             partner.communities.set(wanted.values())
             changes["communities"] = [sorted(had), sorted(wanted)]
         if not changes:
-            return Saved(partner, "unchanged")
+            return Saved(partner, "unchanged", {})
         event("volunteers.partner.updated", actor, at, partner=partner, data={"changes": changes})
-        return Saved(partner, "updated")
+        return Saved(partner, "updated", changes)

@@ -84,13 +84,13 @@ def do_save_report_in(
         if report_in is None:
             report_in = ReportIn.objects.create(recorded_at=at, **values)
             event("volunteers.report_in.registered", actor, at, report_in=report_in)
-            return Saved(report_in, "created")
+            return Saved(report_in, "created", {})
         if report_in.community_id != community.pk:
             # Moving to another community: its new community (or the office) records it.
             rules.check("report_in", actor, unit=community, person_user_id=report_in.user_id)
         changes = apply(report_in, values)
         if not changes:
-            return Saved(report_in, "unchanged")
+            return Saved(report_in, "unchanged", {})
         report_in.save(update_fields=list(changes))
         event(
             "volunteers.report_in.updated",
@@ -99,7 +99,7 @@ def do_save_report_in(
             report_in=report_in,
             data={"changes": changes},
         )
-        return Saved(report_in, "updated")
+        return Saved(report_in, "updated", changes)
 
 
 def do_assign(

@@ -73,7 +73,7 @@ def do_save_team(
                 unit=unit, name=name, partner=partner, description=description or "", created_at=at
             )
             event("volunteers.team.created", actor, at, team=team, partner=partner)
-            return Saved(team, "created")
+            return Saved(team, "created", {})
         values: dict = {"active": True}
         if partner is not None:
             values["partner"] = partner
@@ -81,10 +81,10 @@ def do_save_team(
             values["description"] = description
         changes = apply(team, values)
         if not changes:
-            return Saved(team, "unchanged")
+            return Saved(team, "unchanged", {})
         team.save(update_fields=list(changes))
         event("volunteers.team.updated", actor, at, team=team, data={"changes": changes})
-        return Saved(team, "updated")
+        return Saved(team, "updated", changes)
 
 
 def do_save_member(
@@ -143,10 +143,10 @@ def do_save_member(
                 team=team, joined_on=joined_on or local_date(at), **values
             )
             event("volunteers.member.added", actor, at, team=team, data={"member": member.pk})
-            return Saved(member, "created")
+            return Saved(member, "created", {})
         changes = apply(member, values)
         if not changes:
-            return Saved(member, "unchanged")
+            return Saved(member, "unchanged", {})
         member.save(update_fields=list(changes))
         event(
             "volunteers.member.updated",
@@ -155,7 +155,7 @@ def do_save_member(
             team=team,
             data={"member": member.pk, "changes": sorted(changes)},
         )
-        return Saved(member, "updated")
+        return Saved(member, "updated", changes)
 
 
 def do_remove_member(member: Member, *, actor: Actor, when: dt.datetime | None = None) -> Member:

@@ -2,22 +2,13 @@
 and a refusal writing nothing."""
 
 import datetime as dt
-import io
-import shutil
-import tempfile
 from decimal import Decimal
 
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
-from PIL import Image
 
-from lianxin.accounts.models import Role
 from lianxin.errors import WorkflowError
 from lianxin.programs import actions as wish_actions
 from lianxin.programs.models import WishClaim, WishEvent, WishStatus
-from lianxin.programs.tests.builders import Wishes
-from lianxin.test import LianxinTestCase, at, make_user
 from lianxin.volunteers import actions
 from lianxin.volunteers.models import (
     ActivityPhoto,
@@ -30,35 +21,7 @@ from lianxin.volunteers.models import (
     Team,
     VolunteerEvent,
 )
-from lianxin.volunteers.tests.builders import Volunteers
-
-
-def png(name="activity.png"):
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), "red").save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
-class VolunteersTestCase(Volunteers, Wishes, LianxinTestCase):
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        cls.other_community_staff = make_user(
-            "other_community_staff", Role.COMMUNITY_STAFF, cls.other_community
-        )
-
-    def setUp(self):
-        self.enterContext(time_machine.travel(at(2026, 6, 17, 10), tick=False))
-        media = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, media)
-        self.enterContext(override_settings(MEDIA_ROOT=media))
-
-    def assertRefused(self, code, action, *args, **kwargs):
-        events = VolunteerEvent.objects.count()
-        with self.assertRaises(WorkflowError) as raised:
-            action(*args, **kwargs)
-        self.assertEqual(raised.exception.code, code, raised.exception.message)
-        self.assertEqual(VolunteerEvent.objects.count(), events, "a refusal writes nothing")
+from lianxin.volunteers.tests.builders import VolunteersTestCase, png
 
 
 class TeamTest(VolunteersTestCase):

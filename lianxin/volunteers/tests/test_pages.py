@@ -2,20 +2,13 @@
 action, the ledgers and the roster template."""
 
 import io
-import shutil
-import tempfile
 
-import time_machine
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from lianxin.accounts.models import Role
 from lianxin.programs.models import WishClaim
-from lianxin.programs.tests.builders import Wishes
-from lianxin.test import LianxinTestCase, at, make_user
 from lianxin.volunteers import actions
 from lianxin.volunteers.models import (
     Activity,
@@ -25,23 +18,12 @@ from lianxin.volunteers.models import (
     ReportIn,
     Team,
 )
-from lianxin.volunteers.tests.builders import Volunteers
-from lianxin.volunteers.tests.test_actions import png
+from lianxin.volunteers.tests.builders import VolunteersTestCase, png
 
 
-class PagesTestCase(Volunteers, Wishes, LianxinTestCase):
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        cls.other_community_staff = make_user(
-            "other_community_staff", Role.COMMUNITY_STAFF, cls.other_community
-        )
-
+class PagesTestCase(VolunteersTestCase):
     def setUp(self):
-        self.enterContext(time_machine.travel(at(2026, 6, 17, 10), tick=False))
-        media = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, media)
-        self.enterContext(override_settings(MEDIA_ROOT=media))
+        super().setUp()
         self.red = self.team()
         self.zhang = self.member(self.red)
         self.li = self.member(self.red, name="李明", phone="13900003333")
@@ -156,6 +138,11 @@ class ActivityPagesTest(PagesTestCase):
             self.url(), {**data, f"hours-{self.zhang.pk}": "1", "cases": "NO-SUCH"}
         )
         self.assertContains(unknown, "找不到", status_code=400)
+        elsewhere = self.register(community=self.other_community, grid=self.other_grid)
+        hidden = self.client.post(
+            self.url(), {**data, f"hours-{self.zhang.pk}": "1", "cases": elsewhere.tracking_number}
+        )
+        self.assertContains(hidden, "找不到", status_code=400)
         self.assertFalse(Activity.objects.exists())
 
     def test_the_wrong_method_is_refused(self):
