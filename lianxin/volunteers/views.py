@@ -16,7 +16,6 @@ from lianxin.cases.access import case_scope, staff_required, standing_of
 from lianxin.cases.models import Case
 from lianxin.cases.photos import photo_response
 from lianxin.errors import WorkflowError
-from lianxin.ledgers.export import XLSX_TYPE
 from lianxin.orgs.models import Unit
 from lianxin.programs import actions as wish_actions
 from lianxin.programs.access import wishes_visible_to
@@ -51,6 +50,7 @@ from lianxin.volunteers.models import (
 )
 
 PER_PAGE = 30
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COMMUNITY = (Unit.Kind.COMMUNITY,)
 
 
