@@ -199,6 +199,25 @@ class ReportInPagesTest(PagesTestCase):
             self.client.post(url, {"kind": "service", "service": "x"}).status_code, 404
         )
 
+    def test_the_list_and_the_ranking_cost_the_same_queries_for_more_people(self):
+        self.report_in()
+        self.client.force_login(self.community_staff)
+        pages = [reverse("volunteers:report_ins"), reverse("volunteers:ranking")]
+        counted = []
+        for url in pages:
+            self.client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                self.client.get(url)
+            counted.append(len(queries.captured_queries))
+        for n, employer in enumerate((self.dept_a, self.dept_b, self.dept_c) * 2):
+            liu = self.report_in(f"人{n}", f"1370000100{n}", employer=employer)
+            actions.do_assign(liu, actor=self.dispatcher, kind="service", service="代购")
+            member = actions.do_save_member(self.red, actor=self.dispatcher, report_in=liu).row
+            self.activity(self.red, [(member, 1)])
+        for url, count in zip(pages, counted, strict=True):
+            with self.assertNumQueries(count):
+                self.client.get(url)
+
     def test_the_ranking_orders_units_by_report_ins(self):
         self.report_in("甲", "13700000001", employer=self.dept_b)
         self.report_in("乙", "13700000002", employer=self.dept_b)
