@@ -137,6 +137,15 @@ class WishClaim(models.Model):
         on_delete=models.PROTECT,
         related_name="wish_claims",
     )
+    # A partner unit (共建单位) the claim is made for; its paired community records it.
+    partner = models.ForeignKey(
+        "volunteers.PartnerUnit",
+        verbose_name=_("共建单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="wish_claims",
+    )
     claimed_at = models.DateTimeField(_("认领时间"))
     promised_date = models.DateField(_("承诺完成日期"))
     # Set once by the overdue scan when the promised date passed before fulfilment.

@@ -88,6 +88,19 @@ def capacities(user: Actor, wish: Wish, claim: WishClaim | None = None) -> dict[
     return found
 
 
+def partner_claim_unit(user: Actor, wish: Wish, partner) -> int | None:
+    """The unit that records `partner`'s claim of `wish`: the wish's community (or the
+    office), and only for a partner paired with that community."""
+    if not partner.active or not partner.communities.filter(pk=wish.community_id).exists():
+        raise WorkflowError("forbidden", _("该共建单位未与心愿所在社区结对。"))
+    standing = standing_of(user)
+    if wish.community_id in standing.community_ids:
+        return wish.community_id
+    if standing.office:
+        return standing.office_unit_id
+    raise WorkflowError("forbidden", _("共建单位认领心愿，须由结对社区或办公室登记。"))
+
+
 def live_claim(wish: Wish) -> WishClaim | None:
     return WishClaim.objects.filter(wish=wish, released_at__isnull=True).first()
 

@@ -35,6 +35,7 @@ FLOORS = {
     "registry": REGISTERS,
     "programs": REGISTERS,
     "projects": REGISTERS,
+    "volunteers": REGISTERS,
     "figures": UPPER,
     "geo": UPPER,
     "ledgers": UPPER,

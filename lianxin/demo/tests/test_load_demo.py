@@ -67,6 +67,29 @@ class LoadDemoTest(TestCase):
         )
         self.assertTrue(WishClaim.objects.filter(overdue_at__isnull=False).exists())
 
+    def test_the_volunteers_have_teams_activities_report_ins_and_partners(self):
+        from lianxin.volunteers import figures
+        from lianxin.volunteers.models import Activity, ReportIn, Team, VolunteerEvent
+
+        stats = figures.stats()
+        self.assertGreaterEqual(stats["teams"], 40)
+        self.assertEqual((stats["activities"], stats["report_ins"]), (450, 360))
+        self.assertEqual(stats["partner_units"], 11)
+        self.assertGreater(stats["problems_solved"], 0)
+        self.assertGreater(stats["assignments_done"], 0)
+        # Everything went through the actions: an event per activity and per report-in.
+        events = VolunteerEvent.objects
+        self.assertEqual(
+            events.filter(code="volunteers.activity.recorded").count(), Activity.objects.count()
+        )
+        self.assertEqual(
+            events.filter(code="volunteers.report_in.registered").count(),
+            ReportIn.objects.count(),
+        )
+        hours = sum(f.hours for f in figures.team_figures(Team.objects.all()).values())
+        self.assertEqual(float(hours), stats["hours"])
+        self.assertGreater(len(figures.by_employer(ReportIn.objects.all())), 10)
+
     def test_loading_again_is_refused_unless_asked_to_skip(self):
         with self.assertRaises(CommandError):
             call_command("load_demo", cases=1, stdout=StringIO())

@@ -273,10 +273,13 @@ def do_claim_wish(
     actor: Actor,
     promised_date: dt.date,
     unit: Unit | None = None,
+    partner=None,
     when: dt.datetime | None = None,
 ) -> WishClaim:
     """Claim a published wish for one of the claimer's units, promising a date. Exclusive:
-    of two claimers at once, the second waits on the row lock and then finds it claimed."""
+    of two claimers at once, the second waits on the row lock and then finds it claimed.
+    With `partner` (a `volunteers.PartnerUnit`), the wish's community claims it for that
+    partner unit."""
     at = _now(when)
     today = local_date(at)
     if not isinstance(promised_date, dt.date) or promised_date < today:
@@ -294,19 +297,25 @@ def do_claim_wish(
             if unit.pk not in rules.claim_units(actor):
                 raise WorkflowError("forbidden", _("只能以本人所在单位的名义认领。"))
             step.unit_id = unit.pk
+        if partner is not None:
+            step.unit_id = rules.partner_claim_unit(actor, step.wish, partner)
         try:
             with transaction.atomic():
                 step.claim = WishClaim.objects.create(
                     wish=step.wish,
                     claimer=claimer,
                     unit_id=step.unit_id,
+                    partner=partner,
                     claimed_at=at,
                     promised_date=promised_date,
                 )
         except IntegrityError:  # the lock makes this unreachable; the constraint is the floor
             raise WorkflowError("already_claimed", _("该心愿已被认领。")) from None
         step.wish.status = S.CLAIMED
-        step.done("programs.wish.claimed", ["status"], promised_date=promised_date.isoformat())
+        extra = {"partner": partner.pk} if partner is not None else {}
+        step.done(
+            "programs.wish.claimed", ["status"], promised_date=promised_date.isoformat(), **extra
+        )
         return step.claim
 
 

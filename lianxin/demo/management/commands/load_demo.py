@@ -10,6 +10,7 @@ from lianxin.cases.models import Case
 from lianxin.demo.district import build_district
 from lianxin.demo.history import History
 from lianxin.demo.registers import build_registers, tally
+from lianxin.demo.volunteers import build_volunteers
 from lianxin.demo.wishes import build_wishes
 from lianxin.figures import tally as case_tally
 from lianxin.intel.topicsync import refresh_topics
@@ -69,6 +70,12 @@ class Command(BaseCommand):
             wishes_started, wishes_cpu = time.monotonic(), time.process_time()
             # Its own random stream: the wishes leave the cases and registers as they were.
             wish_counts = build_wishes(cast, random.Random(seed + 17), now, count=wishes)
+            wishes_seconds = time.monotonic() - wishes_started
+            wishes_cpu = time.process_time() - wishes_cpu
+            volunteers_started, volunteers_cpu = time.monotonic(), time.process_time()
+            volunteer_counts = build_volunteers(cast, random.Random(seed + 23), now)
+            volunteers_seconds = time.monotonic() - volunteers_started
+            volunteers_cpu = time.process_time() - volunteers_cpu
         topics = refresh_topics(now)  # as the periodic job would, so the topic list is not empty
         # Every workflow step inserted its own tally rows (160,000 for 3,000 cases), which the
         # dashboard would sum until the minute job folds them. Count the settled rows afresh
@@ -91,6 +98,9 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"Micro-wishes: {sum(wish_counts.values())} ({dict(sorted(wish_counts.items()))}); "
-            f"{time.monotonic() - wishes_started:.1f} s "
-            f"({time.process_time() - wishes_cpu:.1f} s CPU)."
+            f"{wishes_seconds:.1f} s ({wishes_cpu:.1f} s CPU)."
+        )
+        self.stdout.write(
+            f"Volunteers: {dict(sorted(volunteer_counts.items()))}; "
+            f"{volunteers_seconds:.1f} s ({volunteers_cpu:.1f} s CPU)."
         )
