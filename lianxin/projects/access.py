@@ -76,6 +76,13 @@ def access_project_by_id(user: Actor, pk, *, for_update: bool = False) -> Projec
         raise Http404 from None
 
 
+def require_planner(user: Actor) -> None:
+    """The office's pages (import, a project's form, promotion): 404 for anyone else."""
+    standing = standing_of(user)
+    if not (standing.office or standing.admin):
+        raise Http404
+
+
 def public_projects(street=None) -> QuerySet[Project]:
     """The projects of published plans, for the residents' pages: a street's, or all."""
     projects = Project.objects.filter(plan__published=True)
