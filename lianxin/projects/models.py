@@ -130,8 +130,9 @@ class Project(models.Model):
     def target_display(self) -> str:
         parts = [self.target_text]
         if self.target_quantity is not None:
-            quantity = self.target_quantity.normalize()
-            parts.append(f"{quantity:f}{self.target_unit}")
+            quantity = f"{self.target_quantity.normalize():f}{self.target_unit}"
+            if quantity not in self.target_text:  # 改造路灯120个 says it already
+                parts.append(quantity)
         return "；".join(part for part in parts if part)
 
 

@@ -7,8 +7,9 @@ projects owe nothing more.
 
 1. A milestone is missed once its due day has passed undone; a due date on a day off
    moves to the next working day (`state.due_day`).
-2. A report is missing once a period of the project's life (from its start to its finish)
-   has passed its due day (the period's last day, moved the same way) with no report.
+2. A report is missing once a period of the project's life (from its start, or from the
+   day it was entered if that is later, to its finish) has passed its due day (the
+   period's last day, moved the same way) with no report.
 """
 
 import datetime as dt
@@ -63,8 +64,10 @@ def do_record_overdue_projects(*, when: dt.datetime | None = None) -> list[int]:
                         )
                     )
             reported = {report.period for report in project.reports.all()}
+            # A plan imported in mid-year owes no reports for the months before it.
+            since = max(project.start_date, local_date(project.created_at))
             for period in expected_periods(
-                project.plan.schedule, project.start_date, project.finish_date, today
+                project.plan.schedule, since, project.finish_date, today
             ):
                 key = (project.pk, Lapse.Kind.REPORT, period.key)
                 if period.key not in reported and key not in known:

@@ -250,7 +250,8 @@ class ReportTest(ProjectTestCase):
         self.assertEqual(Report.objects.count(), 0)
 
     def test_a_report_finishes_milestones_and_clears_their_lapses(self):
-        project = self.project()
+        with time_machine.travel(at(2025, 1, 2), tick=False):
+            project = self.project()
         milestone = project.milestones.get(text="完成方案")
         lapses = actions.do_record_overdue_projects()
         self.assertTrue(Lapse.objects.filter(milestone=milestone, cleared_at__isnull=True).exists())
@@ -273,7 +274,8 @@ class ReportTest(ProjectTestCase):
         )
 
     def test_a_late_report_in_the_grace_days_clears_the_earlier_periods_lapse(self):
-        project = self.project()
+        with time_machine.travel(at(2025, 1, 2), tick=False):
+            project = self.project()
         with time_machine.travel(at(2025, 6, 4, 9), tick=False):
             actions.do_record_overdue_projects()
             self.assertTrue(Lapse.objects.filter(key="2025-05", cleared_at__isnull=True).exists())

@@ -13,7 +13,7 @@ import time_machine
 from lianxin.notify.models import Message
 from lianxin.projects import actions
 from lianxin.projects.actions import MilestoneSpec
-from lianxin.projects.models import Lapse, ProjectEvent
+from lianxin.projects.models import Lapse, Milestone, ProjectEvent
 from lianxin.projects.reminders import queue_reminders
 from lianxin.projects.tasks import record_overdue_projects
 from lianxin.projects.tests.builders import Projects
@@ -167,3 +167,18 @@ class ReminderTest(Projects, LianxinTestCase):
         texts = set(Message.objects.values_list("text", flat=True))
         self.assertEqual(len(texts), 1)
         self.assertIn("2025-08进度未按期报送（期限9月1日）", texts.pop())
+
+
+class MidYearImportTest(Projects, LianxinTestCase):
+    def test_a_plan_entered_in_june_owes_no_reports_for_the_months_before(self):
+        with time_machine.travel(at(2025, 6, 16), tick=False):
+            self.project()
+        with time_machine.travel(at(2025, 7, 2), tick=False):
+            actions.do_record_overdue_projects()
+        self.assertEqual(
+            sorted(Lapse.objects.values_list("kind", "key")),
+            sorted(
+                [("milestone", str(pk)) for pk in Milestone.objects.values_list("pk", flat=True)]
+                + [("report", "2025-06")]
+            ),
+        )

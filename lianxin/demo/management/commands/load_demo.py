@@ -9,6 +9,7 @@ from django.utils import timezone
 from lianxin.cases.models import Case
 from lianxin.demo.district import build_district
 from lianxin.demo.history import History
+from lianxin.demo.projects import build_projects
 from lianxin.demo.registers import build_registers, tally
 from lianxin.demo.wishes import build_wishes
 from lianxin.figures import tally as case_tally
@@ -69,6 +70,9 @@ class Command(BaseCommand):
             wishes_started, wishes_cpu = time.monotonic(), time.process_time()
             # Its own random stream: the wishes leave the cases and registers as they were.
             wish_counts = build_wishes(cast, random.Random(seed + 17), now, count=wishes)
+            projects_started = time.monotonic()
+            project_counts = build_projects(cast, random.Random(seed + 23), now)
+            projects_seconds = time.monotonic() - projects_started
         topics = refresh_topics(now)  # as the periodic job would, so the topic list is not empty
         # Every workflow step inserted its own tally rows (160,000 for 3,000 cases), which the
         # dashboard would sum until the minute job folds them. Count the settled rows afresh
@@ -93,4 +97,8 @@ class Command(BaseCommand):
             f"Micro-wishes: {sum(wish_counts.values())} ({dict(sorted(wish_counts.items()))}); "
             f"{time.monotonic() - wishes_started:.1f} s "
             f"({time.process_time() - wishes_cpu:.1f} s CPU)."
+        )
+        self.stdout.write(
+            f"Practical projects: {sum(project_counts.values())} "
+            f"({dict(sorted(project_counts.items()))}); {projects_seconds:.1f} s."
         )
