@@ -12,13 +12,16 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
-from lianxin.ledgers.export import guard
 from lianxin.projects.ledger import Row, milestones_text
 from lianxin.projects.models import Plan
 from lianxin.text import xml_safe
 from lianxin.workdays.days import local_date
 
 WIDTHS = (6, 12, 26, 16, 20, 10, 30, 24, 40, 8)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# As the ledgers' exports do (lianxin/ledgers/export.py, a floor above this one): a cell
+# a spreadsheet would read as a formula is shown as text.
+FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
 
 
 def headers() -> list[str]:
@@ -50,7 +53,8 @@ def progress_text(row: Row) -> str:
 
 
 def _cell(value: str) -> str:
-    return guard(xml_safe(value))
+    value = xml_safe(value)
+    return "'" + value if value.startswith(FORMULA_FIRST) else value
 
 
 def ledger_xlsx(plan: Plan, found: list[Row], today: dt.date) -> bytes:

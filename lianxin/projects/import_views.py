@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from lianxin.cases.access import staff_required
 from lianxin.errors import WorkflowError
 from lianxin.forms import StaffForm
-from lianxin.ledgers.export import XLSX_TYPE
 from lianxin.projects.access import access_plan_by_id, require_planner
+from lianxin.projects.export import XLSX_TYPE
 from lianxin.projects.imports import COLUMNS, import_plan, template
 from lianxin.sheets import ImportRefused
 

@@ -22,7 +22,6 @@ from lianxin.cases.access import staff_required, standing_of
 from lianxin.cases.models import Case
 from lianxin.cases.photos import photo_response
 from lianxin.errors import WorkflowError
-from lianxin.ledgers.export import XLSX_TYPE
 from lianxin.projects import actions, ledger, rules
 from lianxin.projects.access import (
     access_plan_by_id,
@@ -31,7 +30,7 @@ from lianxin.projects.access import (
     projects_visible_to,
     require_planner,
 )
-from lianxin.projects.export import ledger_xlsx
+from lianxin.projects.export import XLSX_TYPE, ledger_xlsx
 from lianxin.projects.forms import (
     CloseForm,
     LinkCaseForm,
@@ -355,9 +354,17 @@ def _source(user, source: str, pk):
         case = access_case_by_id(user, pk)
         return case, case.title, case.text
     if source == "topic":
-        from lianxin.intel.models import Topic
-
-        topic = get_object_or_404(Topic.objects.for_user(user), pk=pk)
+        # The topic through the cases it holds (Case.topic_membership), in the user's
+        # scope: the text models sit a floor above this app, which does not import them.
+        case = (
+            Case.objects.visible_to(user)
+            .filter(topic_membership__topic_id=pk, topic_membership__topic__active=True)
+            .select_related("topic_membership__topic")
+            .first()
+        )
+        if case is None:
+            raise Http404
+        topic = case.topic_membership.topic
         return topic, topic.title, topic.place
     from lianxin.programs.access import access_wish_by_id
 

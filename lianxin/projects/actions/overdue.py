@@ -1,8 +1,8 @@
 """The projects' overdue scan: a missed milestone and a missing periodic report.
 
 Each is a `Lapse` row, unique per (project, kind, key), so the scan records it once
-however often it runs, with one event; the reminder to the lead unit is sent by the
-periodic job after the commit (`lianxin.projects.reminders`). Closed and finished
+however often it runs, with one event; after the commit, `lapses_recorded` tells the
+listeners (the lead unit is texted by `lianxin.notify.lapses`). Closed and finished
 projects owe nothing more.
 
 1. A milestone is missed once its due day has passed undone; a due date on a day off
@@ -19,6 +19,7 @@ from django.db.models import Prefetch
 
 from lianxin.projects.actions.common import now_or
 from lianxin.projects.models import Lapse, Milestone, Project, ProjectEvent, ProjectState, Report
+from lianxin.projects.signals import lapses_recorded
 from lianxin.projects.state import due_day, expected_periods, state_of
 from lianxin.workdays.days import local_date
 
@@ -103,4 +104,6 @@ def do_record_overdue_projects(*, when: dt.datetime | None = None) -> list[int]:
             ],
             batch_size=1000,
         )
-    return [lapse.pk for lapse in created]
+    ids = [lapse.pk for lapse in created]
+    transaction.on_commit(lambda: lapses_recorded.send(sender=Lapse, lapse_ids=ids))
+    return ids

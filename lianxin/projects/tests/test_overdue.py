@@ -10,11 +10,11 @@ import datetime as dt
 
 import time_machine
 
+from lianxin.notify.lapses import queue_reminders
 from lianxin.notify.models import Message
 from lianxin.projects import actions
 from lianxin.projects.actions import MilestoneSpec
 from lianxin.projects.models import Lapse, Milestone, ProjectEvent
-from lianxin.projects.reminders import queue_reminders
 from lianxin.projects.tasks import record_overdue_projects
 from lianxin.projects.tests.builders import Projects
 from lianxin.test import LianxinTestCase, at
@@ -134,11 +134,20 @@ class ReminderTest(Projects, LianxinTestCase):
                 text="启动。",
                 reported_at=at(2025, 1, 2),
             )
-        with time_machine.travel(at(2025, 3, 31, 23, 55), tick=False):
+        with (
+            time_machine.travel(at(2025, 3, 31, 23, 55), tick=False),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
             self.assertEqual(record_overdue_projects.call_local(), 0)
-        with time_machine.travel(at(2025, 4, 1, 0, 5), tick=False):
+        with (
+            time_machine.travel(at(2025, 4, 1, 0, 5), tick=False),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
             self.assertEqual(record_overdue_projects.call_local(), 2)
-        with time_machine.travel(at(2025, 4, 1, 0, 10), tick=False):
+        with (
+            time_machine.travel(at(2025, 4, 1, 0, 10), tick=False),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
             self.assertEqual(record_overdue_projects.call_local(), 0)
         messages = Message.objects.filter(kind="staff.project_overdue").order_by("phone")
         self.assertEqual(

@@ -366,6 +366,39 @@ class PromotePageTest(PageTestCase):
             self.get(self.dispatcher, "projects:promote", "nothing", case.pk).status_code, 404
         )
 
+    def test_the_office_promotes_a_topic_and_its_open_cases(self):
+        from lianxin.intel.models import Topic, TopicCase
+
+        cases = [self.register(), self.register(title="福临苑2号楼路灯不亮")]
+        topic = Topic.objects.create(title="福临苑路灯不亮", place="福临苑小区", case_count=2)
+        for case in cases:
+            TopicCase.objects.create(topic=topic, case=case)
+        page = self.get(self.dispatcher, "intel:topic", topic.pk)
+        self.assertContains(page, reverse("projects:promote", args=["topic", topic.pk]))
+        data = {
+            "plan_choice": self.plan_.pk,
+            "name": "福临苑路灯集中整治",
+            "category": "城市建设",
+            "lead_unit": self.dept_a.pk,
+            "start_date": "2025-04-16",
+            "finish_date": "2025-09-30",
+        }
+        self.post(self.dispatcher, "projects:promote", "topic", topic.pk, data=data)
+        project = Project.objects.get(name="福临苑路灯集中整治")
+        self.assertEqual(project.origin, "专题：福临苑路灯不亮")
+        self.assertEqual(
+            sorted(project.case_links.values_list("case", flat=True)), sorted(c.pk for c in cases)
+        )
+        for case in cases:
+            case.refresh_from_db()
+            self.assertEqual((case.status, case.lead_unit), (Status.DISPATCHED, self.dept_a))
+
+    def test_the_case_page_offers_promotion_to_the_office_only(self):
+        case = self.register()
+        link = reverse("projects:promote", args=["case", case.pk])
+        self.assertContains(self.get(self.dispatcher, "workbench:case", case.pk), link)
+        self.assertNotContains(self.get(self.grid_worker, "workbench:case", case.pk), link)
+
     def test_the_office_promotes_a_wish(self):
         from lianxin.programs.tests.builders import Wishes
 

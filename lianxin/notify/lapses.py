@@ -1,13 +1,15 @@
-"""The reminder to a project's lead unit when the scan records a lapse: a text message
-through `lianxin.notify` (a row first, then a job sends it; a dedupe key per lapse and
-person keeps it once).
+"""The reminder to a practical project's lead unit when the projects' overdue scan records
+a lapse (a missed milestone, a missing progress report): a message row per person and
+lapse (its dedupe key keeps it once), then the sending job.
 
-Called by the periodic job after the scan's commit. A lapse recorded long after its due
-day (the first scan of a plan imported in mid-year finds every month already missed) is
-history and texts nobody, as for cases (docs/notifications.md).
+`on_lapses_recorded` hears `lianxin.projects.signals.lapses_recorded` after the scan's
+commit; like the cases' receiver it only queues, and logs rather than fails. A lapse
+recorded long after its due day (the first scan of a plan entered late finds its missed
+milestones) is history and texts nobody, as for cases (docs/notifications.md).
 """
 
 import datetime as dt
+import logging
 
 from django.utils.translation import gettext as _
 
@@ -17,6 +19,7 @@ from lianxin.notify.routing import OVERDUE_ROLES, Planned
 from lianxin.projects.models import Lapse
 from lianxin.workdays.days import end_of_day
 
+logger = logging.getLogger(__name__)
 NEWS_WINDOW = dt.timedelta(days=2)
 KIND = "staff.project_overdue"
 
@@ -72,3 +75,14 @@ def plan_reminders(lapse_ids: list[int]) -> list[Planned]:
 def queue_reminders(lapse_ids: list[int]) -> list[int]:
     """Queue the reminders as message rows; returns their ids for the sending job."""
     return queue_messages(plan_reminders(lapse_ids))
+
+
+def on_lapses_recorded(sender, lapse_ids, **kwargs) -> None:
+    from lianxin.notify.tasks import send_messages
+
+    try:
+        ids = queue_reminders(lapse_ids)
+        if ids:
+            send_messages(ids)
+    except Exception:
+        logger.exception("Could not queue reminders for lapses %s", lapse_ids)
