@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from lianxin.cases.access import staff_required, standing_of
+from lianxin.cases.access import access_case_by_id, staff_required, standing_of
 from lianxin.cases.models import Case
 from lianxin.cases.photos import photo_response
 from lianxin.errors import WorkflowError
+from lianxin.programs.access import access_wish_by_id
 from lianxin.projects import actions, ledger, rules
 from lianxin.projects.access import (
     access_plan_by_id,
@@ -348,25 +349,21 @@ def promote(request, source, pk):
 
 
 def _source(user, source: str, pk):
-    from lianxin.cases.access import access_case_by_id
-
     if source == "case":
         case = access_case_by_id(user, pk)
         return case, case.title, case.text
     if source == "topic":
         # The topic through the cases it holds (Case.topic_membership), in the user's
         # scope: the text models sit a floor above this app, which does not import them.
-        case = (
+        member = (
             Case.objects.visible_to(user)
             .filter(topic_membership__topic_id=pk, topic_membership__topic__active=True)
             .select_related("topic_membership__topic")
             .first()
         )
-        if case is None:
+        if member is None:
             raise Http404
-        topic = case.topic_membership.topic
+        topic = member.topic_membership.topic
         return topic, topic.title, topic.place
-    from lianxin.programs.access import access_wish_by_id
-
     wish = access_wish_by_id(user, pk)
     return wish, wish.text[:40], wish.text
