@@ -125,11 +125,18 @@ def _live(project: Project, handler, office, rng: random.Random, now: dt.datetim
             "pk", flat=True
         )
     )
-    months = list(range(1, today.month if today.day < 20 else today.month + 1))
+    last = today.month if today.day >= 20 else today.month - 1
+    if finished:
+        # A finished project stops reporting with its 100 % in its finish month.
+        last = min(last, project.finish_date.month)
+    months = list(range(1, last + 1))
+    span = max(project.finish_date.month, 1)
+    percent = 0
     for month in months:
         if rng.random() < 0.08 and month != months[-1]:
             continue  # a forgotten month: the scan records it
-        percent = min(95, round(100 * month / 12 * rng.uniform(0.7, 1.1)))
+        # Progress only grows, roughly with the months gone towards the finish.
+        percent = max(percent, min(95, round(100 * month / span * rng.uniform(0.8, 1.0))))
         if finished and month == months[-1]:
             percent = 100
             for milestone in milestones:
@@ -151,11 +158,12 @@ def _live(project: Project, handler, office, rng: random.Random, now: dt.datetim
             when=_moment(dt.date(today.year, month, rng.randrange(20, 28)), rng, now),
         )
     if finished and rng.random() < 0.5:
+        closed = project.finish_date + dt.timedelta(days=rng.randrange(10, 30))
         actions.do_close_project(
             project,
             actor=office,
             note="项目全部完成，已通过验收。",
-            when=now - dt.timedelta(days=rng.randrange(1, 20)),
+            when=_moment(closed, rng, now),
         )
 
 
