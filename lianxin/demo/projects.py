@@ -11,6 +11,7 @@ periodic job would. A few cases in progress are linked to the project that answe
 import datetime as dt
 import random
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils import timezone
@@ -148,7 +149,9 @@ def _live(project: Project, handler, office, rng: random.Random, now: dt.datetim
                     )
         quantity = None
         if project.target_quantity is not None:
-            quantity = (project.target_quantity * percent / 100).quantize(project.target_quantity)
+            # Whole things (个, 户, 处) are counted whole, 8.5公里 to a tenth.
+            step = Decimal(1) if project.target_quantity % 1 == 0 else Decimal("0.1")
+            quantity = (project.target_quantity * percent / 100).quantize(step)
         actions.do_report_progress(
             project,
             actor=handler,
