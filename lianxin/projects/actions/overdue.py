@@ -28,8 +28,12 @@ def do_record_overdue_projects(*, when: dt.datetime | None = None) -> list[int]:
     """Record each new lapse once, with an event; returns the new lapses' ids."""
     at = now_or(when)
     today = local_date(at)
+    # The open projects are locked first (in id order): a second scan at the same moment
+    # waits here, then finds the first one's lapses in `known` and records nothing twice.
     projects = (
         Project.objects.filter(closed_at__isnull=True, start_date__lt=today)
+        .select_for_update(of=("self",))
+        .order_by("pk")
         .select_related("plan")
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "pk")),
@@ -42,6 +46,7 @@ def do_record_overdue_projects(*, when: dt.datetime | None = None) -> list[int]:
         )
     )
     with transaction.atomic():
+        projects = list(projects)
         known = set(Lapse.objects.values_list("project_id", "kind", "key"))
         new: list[Lapse] = []
         for project in projects:
