@@ -30,7 +30,7 @@ def do_record_overdue_projects(*, when: dt.datetime | None = None) -> list[int]:
     today = local_date(at)
     # The open projects are locked first (in id order): a second scan at the same moment
     # waits here, then finds the first one's lapses in `known` and records nothing twice.
-    projects = (
+    open_projects = (
         Project.objects.filter(closed_at__isnull=True, start_date__lt=today)
         .select_for_update(of=("self",))
         .order_by("pk")
@@ -46,7 +46,7 @@ def do_record_overdue_projects(*, when: dt.datetime | None = None) -> list[int]:
         )
     )
     with transaction.atomic():
-        projects = list(projects)
+        projects = list(open_projects)
         known = set(Lapse.objects.values_list("project_id", "kind", "key"))
         new: list[Lapse] = []
         for project in projects:
