@@ -162,7 +162,7 @@ def template() -> bytes:
 class _Units:
     """Units by name or code, for the lead and co-unit cells."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.by_key: dict[str, Unit | None] = {}
         for unit in Unit.objects.filter(kind__in=Unit.HANDLING_KINDS, active=True):
             for key in (unit.name, unit.code):
@@ -174,7 +174,7 @@ class _Units:
 
 
 class _Leaders:
-    def __init__(self):
+    def __init__(self) -> None:
         self.users = list(
             User.objects.filter(memberships__role=Role.LEADER, is_active=True)
             .exclude(Q(full_name=""))

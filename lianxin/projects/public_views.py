@@ -7,7 +7,7 @@ and state. Never a report's text, a closing note, an overdue mark or anyone's na
 are the offices' working notes.
 """
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -19,7 +19,7 @@ from lianxin.projects.models import Plan
 from lianxin.workdays.days import local_date
 
 
-def _page(request, projects, heading, street=None, plan=None):
+def _page(request, projects, heading, street=None, plan=None) -> HttpResponse:
     today = local_date(timezone.now())
     found = ledger.rows(projects, today)
     plans: dict[int, tuple[Plan, list]] = {}
