@@ -11,3 +11,8 @@ class NotifyConfig(AppConfig):
         from lianxin.notify.tasks import on_case_events_committed
 
         case_events_committed.connect(on_case_events_committed, dispatch_uid="lianxin.notify")
+
+        from lianxin.notify.lapses import on_lapses_recorded
+        from lianxin.projects.signals import lapses_recorded
+
+        lapses_recorded.connect(on_lapses_recorded, dispatch_uid="lianxin.notify.lapses")

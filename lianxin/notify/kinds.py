@@ -55,6 +55,13 @@ KINDS = {
         Kind("staff.overdue", STAFF, _("工作人员：已逾期"), (*COMMON, "unit", "deadline", "due")),
         Kind("staff.returned", STAFF, _("工作人员：部门退单待审核"), (*COMMON, "unit", "reason")),
         Kind("staff.escalated", STAFF, _("工作人员：提级待批示"), (*COMMON, "unit", "note")),
+        # lianxin/projects: a missed milestone or a missing progress report.
+        Kind(
+            "staff.project_overdue",
+            STAFF,
+            _("工作人员：办实事项目逾期"),
+            ("project", "unit", "lapse", "due"),
+        ),
     )
 }
 
@@ -77,6 +84,8 @@ PLACEHOLDER_LABELS = {
     "note": _("提级理由"),
     "code": _("验证码"),
     "minutes": _("有效分钟数"),
+    "project": _("项目名称"),
+    "lapse": _("逾期事项（未完成的时间节点或未报送的进度）"),
 }
 
 

@@ -16,4 +16,6 @@ def staff_nav(request):
         "nav_disclosures": standing.office or standing.admin,
         "nav_leader": standing.leader,
         "nav_registry": bool(registry),
+        # Practical projects: the district's readers, and a unit once it has a project.
+        "nav_projects": standing.staff,
     }

@@ -9,6 +9,7 @@ from django.utils import timezone
 from lianxin.cases.models import Case
 from lianxin.demo.district import build_district
 from lianxin.demo.history import History
+from lianxin.demo.projects import build_projects
 from lianxin.demo.registers import build_registers, tally
 from lianxin.demo.volunteers import build_volunteers
 from lianxin.demo.wishes import build_wishes
@@ -76,6 +77,9 @@ class Command(BaseCommand):
             volunteer_counts = build_volunteers(cast, random.Random(seed + 23), now)
             volunteers_seconds = time.monotonic() - volunteers_started
             volunteers_cpu = time.process_time() - volunteers_cpu
+            projects_started = time.monotonic()
+            project_counts = build_projects(cast, random.Random(seed + 29), now)
+            projects_seconds = time.monotonic() - projects_started
         topics = refresh_topics(now)  # as the periodic job would, so the topic list is not empty
         # Every workflow step inserted its own tally rows (160,000 for 3,000 cases), which the
         # dashboard would sum until the minute job folds them. Count the settled rows afresh
@@ -103,4 +107,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Volunteers: {dict(sorted(volunteer_counts.items()))}; "
             f"{volunteers_seconds:.1f} s ({volunteers_cpu:.1f} s CPU)."
+        )
+        self.stdout.write(
+            f"Practical projects: {sum(project_counts.values())} "
+            f"({dict(sorted(project_counts.items()))}); {projects_seconds:.1f} s."
         )
