@@ -254,14 +254,23 @@ def do_submit_inspection(
     with transaction.atomic():
         inspection = _lock(inspection)
         unit_id = rules.check_inspection("submit", actor, inspection)
+        items = {item.pk: item for item in inspection.campaign.items.all()}
+        given = {}
         for item_id, points in (answers or {}).items():
-            item = _item(inspection, item_id)
-            Answer.objects.update_or_create(
-                inspection=inspection, item=item, defaults={"points": _points(item, points)}
-            )
-        missing = inspection.campaign.items.exclude(
-            pk__in=inspection.answers.values("item_id")
-        ).count()
+            if item_id not in items:
+                raise WorkflowError("invalid_item", _("检查项不属于本专项。"))
+            given[item_id] = _points(items[item_id], points)
+        scored = {answer.item_id: answer for answer in inspection.answers.all()}
+        Answer.objects.bulk_create(
+            Answer(inspection=inspection, item_id=pk, points=points)
+            for pk, points in given.items()
+            if pk not in scored
+        )
+        changed = [scored[pk] for pk, points in given.items() if pk in scored]
+        for answer in changed:
+            answer.points = given[answer.item_id]
+        Answer.objects.bulk_update(changed, ["points"])
+        missing = len(items.keys() - scored.keys() - given.keys())
         if missing:
             raise WorkflowError("unscored_items", _("还有%(n)d个检查项未打分。") % {"n": missing})
         inspection.score = inspection.answers.aggregate(total=Sum("points"))["total"] or 0

@@ -105,8 +105,14 @@ class Hazards:
     def reported(self, when=None, **fields) -> Hazard:
         when = when or at(2026, 4, 20)
         hazard = self.noticed(when=when, **fields)
+        # Through the notice's link, as a party without an account reports.
         actions.do_report_fix(
-            hazard, actor=self.handler_b, measures=MEASURES, when=when + dt.timedelta(days=2)
+            hazard,
+            actor=None,
+            via_link=True,
+            reporter_name="周建国",
+            measures=MEASURES,
+            when=when + dt.timedelta(days=2),
         )
         return Hazard.objects.get(pk=hazard.pk)
 

@@ -10,6 +10,7 @@
   var state = document.getElementById("save-state");
   var inputs = Array.prototype.slice.call(form.querySelectorAll("input[type=number]"));
   var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var queue = Promise.resolve();
 
   function total() {
     var sum = 0;
@@ -32,19 +33,22 @@
     state.textContent = labels.saving;
     var body = new FormData();
     body.append("points", String(value));
-    fetch(input.dataset.url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": token },
-    })
-      .then(function (response) { return response.json().then(function (data) { return [response.ok, data]; }); })
-      .then(function (result) {
-        if (!result[0]) throw new Error(result[1].message);
-        state.textContent = labels.saved;
-        form.dataset.saved = String(result[1].score);
+    // One save at a time, in the order scored: the last score given is the one kept.
+    queue = queue.then(function () {
+      return fetch(input.dataset.url, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token },
       })
-      .catch(function (error) { state.textContent = error.message || labels.failed; });
+        .then(function (response) { return response.json().then(function (data) { return [response.ok, data]; }); })
+        .then(function (result) {
+          if (!result[0]) throw new Error(result[1].message);
+          state.textContent = labels.saved;
+          form.dataset.saved = String(result[1].score);
+        })
+        .catch(function (error) { state.textContent = error.message || labels.failed; });
+    });
   }
 
   inputs.forEach(function (input) {

@@ -70,6 +70,7 @@
             }).bindPopup(function () { return popup(p); });
           },
         }).addTo(map);
+        if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 16 });
         legend.replaceChildren();
         data.legend.forEach(function (row) {
           var line = node("div", "row");

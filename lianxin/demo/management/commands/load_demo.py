@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from lianxin.cases.models import Case
 from lianxin.demo.district import build_district
+from lianxin.demo.hazards import build_hazards
 from lianxin.demo.history import History
 from lianxin.demo.registers import build_registers, tally
 from lianxin.demo.wishes import build_wishes
@@ -69,6 +70,10 @@ class Command(BaseCommand):
             wishes_started, wishes_cpu = time.monotonic(), time.process_time()
             # Its own random stream: the wishes leave the cases and registers as they were.
             wish_counts = build_wishes(cast, random.Random(seed + 17), now, count=wishes)
+            hazards_started, hazards_cpu = time.monotonic(), time.process_time()
+            hazard_counts = build_hazards(cast, random.Random(seed + 23), now)
+            hazards_seconds = time.monotonic() - hazards_started
+            hazards_cpu = time.process_time() - hazards_cpu
         topics = refresh_topics(now)  # as the periodic job would, so the topic list is not empty
         # Every workflow step inserted its own tally rows (160,000 for 3,000 cases), which the
         # dashboard would sum until the minute job folds them. Count the settled rows afresh
@@ -93,4 +98,8 @@ class Command(BaseCommand):
             f"Micro-wishes: {sum(wish_counts.values())} ({dict(sorted(wish_counts.items()))}); "
             f"{time.monotonic() - wishes_started:.1f} s "
             f"({time.process_time() - wishes_cpu:.1f} s CPU)."
+        )
+        self.stdout.write(
+            f"Hazards: {dict(sorted(hazard_counts.items()))}; {hazards_seconds:.1f} s "
+            f"({hazards_cpu:.1f} s CPU)."
         )
