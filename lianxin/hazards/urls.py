@@ -5,6 +5,8 @@ from lianxin.hazards import views
 app_name = "hazards"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("places/import/", views.places_import, name="places_import"),
+    path("places/template.xlsx", views.places_template, name="places_template"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path(

@@ -50,6 +50,8 @@ from lianxin.hazards.forms import (
     StartForm,
     checklist_answers,
 )
+from lianxin.hazards.imports import COLUMNS as PLACE_COLUMNS
+from lianxin.hazards.imports import import_places
 from lianxin.hazards.ledger import hazard_ledger
 from lianxin.hazards.models import (
     Campaign,
@@ -60,6 +62,7 @@ from lianxin.hazards.models import (
 )
 from lianxin.hazards.pdf import notice_pdf
 from lianxin.ledgers.export import XLSX_TYPE, file_name, write_xlsx
+from lianxin.sheets import ImportRefused, template_workbook
 from lianxin.workdays.days import local_date
 
 PER_PAGE = 50
@@ -130,6 +133,7 @@ def home(request):
         "campaigns": campaigns,
         "today": today,
         "is_office": rules.is_office(user),
+        "may_import": _may_import(user),
         "queues": [
             ("overdue", _("逾期未整改"), overdue.count(), True),
             ("reported", _("待复查"), hazards.filter(status=H.REPORTED).count(), False),
@@ -624,3 +628,47 @@ def hazard_points(request):
         return JsonResponse({"error": "login_required", "message": _("请先登录。")}, status=401)
     today = local_date(timezone.now())
     return geojson_response(features.hazard_points(hazards_visible_to(request.user), today))
+
+
+def _may_import(user) -> bool:
+    standing = standing_of(user)
+    return standing.office or standing.admin or bool(standing.street_ids or standing.community_ids)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def places_import(request):
+    """The office, a street or a community imports its list of places to inspect."""
+    if not _may_import(request.user):
+        raise Http404
+    result, refused = None, ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            refused = _("请选择要导入的 Excel 文件。")
+        else:
+            try:
+                result = import_places(upload, actor=request.user)
+            except ImportRefused as error:
+                refused = error.message
+    context = {"result": result, "refused": refused, "columns": PLACE_COLUMNS}
+    status = 400 if refused else 200
+    return render(request, "hazards/places_import.html", context, status=status)
+
+
+@require_safe
+@login_required
+def places_template(request):
+    if not _may_import(request.user):
+        raise Http404
+    workbook = template_workbook(
+        _("检查对象清单"),
+        PLACE_COLUMNS,
+        [_("同一社区内单位名称相同的视为同一检查对象：再次导入会更新其信息，不会重复登记。")],
+    )
+    response = HttpResponse(content_type=XLSX_TYPE)
+    response["Content-Disposition"] = (
+        content_disposition_header(True, _("检查对象导入模板.xlsx")) or "attachment"
+    )
+    workbook.save(response)
+    return response
