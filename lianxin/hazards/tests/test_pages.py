@@ -261,3 +261,32 @@ class HazardPageTests(HazardTestCase):
         self.assertEqual(self.client.get(reverse("hazards:points")).json()["features"], [])
         self.client.logout()
         self.assertEqual(self.client.get(reverse("hazards:points")).status_code, 401)
+
+
+class QueryCountTests(HazardTestCase):
+    """A list page costs the same number of queries for 2 rows as for 6."""
+
+    def count(self, url):
+        self.client.force_login(self.dispatcher)
+        self.client.get(url)  # warm the per-process memos (settings, calendars)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(queries)
+
+    def test_lists_do_not_query_per_row(self):
+        for _n in range(2):
+            self.fixed()
+        pages = [
+            reverse("hazards:hazards"),
+            reverse("hazards:campaign", args=[self.campaign.pk]),
+            reverse("hazards:home"),
+            reverse("hazards:figures"),
+        ]
+        before = [self.count(url) for url in pages]
+        for _n in range(4):
+            self.noticed()
+            self.inspect(self.village)
+        self.assertEqual([self.count(url) for url in pages], before)
