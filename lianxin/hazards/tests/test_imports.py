@@ -114,3 +114,36 @@ class PlaceImportTests(HazardTestCase):
         for user in (self.handler_a, self.grid_worker):
             self.client.force_login(user)
             self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class CommandTests(HazardTestCase):
+    def test_import_and_stats_from_the_command_line(self):
+        import json
+        import tempfile
+        from io import StringIO
+        from pathlib import Path
+
+        from django.core.management import CommandError, call_command
+
+        upload = xlsx([*GOOD, [4, "", "企业", "福临社区", "", "dept-b", "", "", ""]])
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "places.xlsx"
+            path.write_bytes(upload.read())
+            out, err = StringIO(), StringIO()
+            call_command(
+                "hazards", "import", str(path), "--as", "dispatcher", stdout=out, stderr=err
+            )
+            self.assertEqual(
+                json.loads(out.getvalue()),
+                {"rows": 4, "created": 3, "updated": 0, "unchanged": 0, "errors": 1},
+            )
+            self.assertIn("6: 单位名称为空", err.getvalue())
+            with self.assertRaises(CommandError):
+                call_command("hazards", "import", str(path), "--as", "nobody")
+        self.fixed()
+        out = StringIO()
+        call_command("hazards", "stats", stdout=out)
+        figures = json.loads(out.getvalue())["hazards"]
+        self.assertEqual(
+            (figures["found"], figures["fixed"], figures["rectification_rate"]), (1, 1, 100.0)
+        )
