@@ -5,6 +5,7 @@ import io
 import shutil
 import tempfile
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image
@@ -46,6 +47,8 @@ class HazardTestCase(Hazards, LianxinTestCase):
         cls.build_hazards(cls)
 
     def setUp(self):
+        # Its own "now", inside the campaign's period, whatever the machine's clock says.
+        self.enterContext(time_machine.travel(at(2026, 6, 17, 10), tick=False))
         media = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, media)
         self.enterContext(override_settings(MEDIA_ROOT=media))
