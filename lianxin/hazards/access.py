@@ -15,13 +15,15 @@ is logged (`accounts.Disclosure`); everyone else sees 王** and 138****5678.
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from lianxin.accounts.models import Actor, Disclosure, User, record_disclosures
 from lianxin.cases.access import standing_of
 from lianxin.cases.models import mask_phone
 from lianxin.hazards import rules
-from lianxin.hazards.models import Campaign, Hazard, Inspection, Notice, Place
+from lianxin.hazards.models import Campaign, Hazard, HazardStatus, Inspection, Notice, Place
 from lianxin.programs.models import mask_name
+from lianxin.workdays.days import local_date
 
 
 def _group_campaigns(user: Actor) -> QuerySet[Campaign]:
@@ -152,3 +154,23 @@ def shown_contact(
         return place.contact_name, place.contact_phone, True
     name = mask_name(place.contact_name) if place.contact_name else ""
     return name, mask_phone(place.contact_phone), False
+
+
+def filtered_hazards(user: Actor, params) -> QuerySet[Hazard]:
+    """The hazards of the list (and its ledger): the user's scope, a queue (overdue, or a
+    state), a state, a campaign."""
+    hazards = hazards_visible_to(user)
+    queue = params.get("queue", "")
+    if queue == "overdue":
+        today = local_date(timezone.now())
+        late = Notice.objects.filter(status=Notice.Status.ISSUED, deadline__lt=today)
+        hazards = hazards.filter(pk__in=late.values("hazard"))
+    elif queue in HazardStatus.values:
+        hazards = hazards.filter(status=queue)
+    status = params.get("status", "")
+    if status in HazardStatus.values:
+        hazards = hazards.filter(status=status)
+    campaign = params.get("campaign", "")
+    if campaign.isdigit():
+        hazards = hazards.filter(campaign_id=int(campaign))
+    return hazards

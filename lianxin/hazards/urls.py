@@ -19,13 +19,10 @@ urlpatterns = [
     path("inspections/<int:pk>/hazards/", views.add_hazard, name="add_hazard"),
     path("inspections/<int:pk>/submit/", views.submit_inspection, name="submit_inspection"),
     path("list/", views.hazard_list, name="hazards"),
-    path("ledger.xlsx", views.ledger, name="ledger"),
     path("figures/", views.figures_view, name="figures"),
-    path("map.geojson", views.hazard_points, name="points"),
     path("<int:pk>/", views.hazard_detail, name="hazard"),
     path("<int:pk>/photos/<int:photo_pk>/", views.hazard_photo, name="photo"),
     path("<int:pk>/<str:action>/", views.hazard_action, name="hazard_action"),
-    path("notices/<int:pk>.pdf", views.notice_pdf_view, name="notice_pdf"),
     path("self-check/<str:token>/", views.self_check, name="self_check"),
     path("fix/<str:token>/", views.fix_report, name="fix_report"),
 ]

@@ -17,7 +17,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import (
-    require_GET,
     require_http_methods,
     require_POST,
     require_safe,
@@ -26,13 +25,13 @@ from django.views.decorators.http import (
 from lianxin.cases.access import standing_of
 from lianxin.cases.photos import photo_response
 from lianxin.errors import WorkflowError
-from lianxin.geo.views import geojson_response
-from lianxin.hazards import actions, features, figures, links, rules
+from lianxin.hazards import actions, figures, links, rules
 from lianxin.hazards.access import (
     access_campaign_by_id,
     access_hazard_by_id,
     access_inspection_by_id,
     campaigns_visible_to,
+    filtered_hazards,
     hazards_visible_to,
     inspections_visible_to,
     places_visible_to,
@@ -52,7 +51,6 @@ from lianxin.hazards.forms import (
 )
 from lianxin.hazards.imports import COLUMNS as PLACE_COLUMNS
 from lianxin.hazards.imports import import_places
-from lianxin.hazards.ledger import hazard_ledger
 from lianxin.hazards.models import (
     Campaign,
     HazardEvent,
@@ -60,12 +58,11 @@ from lianxin.hazards.models import (
     Inspection,
     Notice,
 )
-from lianxin.hazards.pdf import notice_pdf
-from lianxin.ledgers.export import XLSX_TYPE, file_name, write_xlsx
 from lianxin.sheets import ImportRefused, template_workbook
 from lianxin.workdays.days import local_date
 
 PER_PAGE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 H = HazardStatus
 EVENT_LABELS = {
     "hazards.hazard.found": gettext_lazy("发现隐患"),
@@ -362,7 +359,7 @@ def hazard_list(request):
     _require_hazards(user)
     form = HazardFilterForm(request.GET or None)
     queue = request.GET.get("queue", "")
-    hazards = _filtered_hazards(user, request.GET).select_related("place", "campaign")
+    hazards = filtered_hazards(user, request.GET).select_related("place", "campaign")
     page = Paginator(hazards.order_by("-found_at", "-pk"), PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -462,19 +459,6 @@ def hazard_action(request, pk, action):
 
 @require_safe
 @login_required
-def notice_pdf_view(request, pk):
-    notice = get_object_or_404(Notice.objects.select_related("hazard"), pk=pk)
-    hazard = access_hazard_by_id(request.user, notice.hazard_id)
-    response = HttpResponse(content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="notice-{notice.year}-{notice.seq:04d}.pdf"'
-    )
-    notice_pdf(notice, hazard, response, fix_link=links.fix_link(notice.pk))
-    return response
-
-
-@require_safe
-@login_required
 def hazard_photo(request, pk, photo_pk) -> FileResponse:
     hazard = access_hazard_by_id(request.user, pk)
     return photo_response(get_object_or_404(hazard.photos, pk=photo_pk))
@@ -561,36 +545,6 @@ def fix_report(request, token):
     return render(request, "hazards/fix_report.html", context, status=400 if form.errors else 200)
 
 
-def _filtered_hazards(user, params):
-    hazards = hazards_visible_to(user)
-    queue = params.get("queue", "")
-    if queue == "overdue":
-        hazards = hazards.filter(pk__in=overdue_notices(Notice.objects.all()).values("hazard"))
-    elif queue in H.values:
-        hazards = hazards.filter(status=queue)
-    status = params.get("status", "")
-    if status in H.values:
-        hazards = hazards.filter(status=status)
-    campaign = params.get("campaign", "")
-    if campaign.isdigit():
-        hazards = hazards.filter(campaign_id=int(campaign))
-    return hazards
-
-
-@require_safe
-@login_required
-def ledger(request):
-    """The hazard ledger as .xlsx, with the list's queue and filters."""
-    _require_hazards(request.user)
-    today = local_date(timezone.now())
-    sheet = hazard_ledger(_filtered_hazards(request.user, request.GET), today)
-    response = HttpResponse(content_type=XLSX_TYPE)
-    disposition = content_disposition_header(True, file_name(sheet, "xlsx"))
-    response["Content-Disposition"] = disposition or "attachment"
-    write_xlsx(sheet, response)
-    return response
-
-
 def _figure_scope(user):
     return hazards_visible_to(user), inspections_visible_to(user)
 
@@ -618,16 +572,6 @@ def figures_view(request):
         "min_inspections": figures.min_inspections(),
     }
     return render(request, "hazards/figures.html", context)
-
-
-@require_GET
-def hazard_points(request):
-    """The hazards with a point, by state, for the case map's hazard layer (JSON); a
-    user without the hazards' pages gets an empty layer, not an error."""
-    if not request.user.is_authenticated:
-        return JsonResponse({"error": "login_required", "message": _("请先登录。")}, status=401)
-    today = local_date(timezone.now())
-    return geojson_response(features.hazard_points(hazards_visible_to(request.user), today))
 
 
 def _may_import(user) -> bool:

@@ -25,7 +25,7 @@ from lianxin.cases.models import (
 )
 from lianxin.figures import metrics, rankings
 from lianxin.figures.forms import FiguresForm, figure_cases
-from lianxin.ledgers import programs, registers
+from lianxin.ledgers import hazards, programs, registers
 from lianxin.ledgers.disclosures import disclosure_ledger
 from lianxin.ledgers.export import (
     CHUNK_SIZE,
@@ -297,4 +297,5 @@ KINDS: dict[str, Kind] = {
     "coverage": Kind(_("走访覆盖统计"), registers.coverage_ledger),
     "disclosures": Kind(_("个人信息查看记录"), disclosure_ledger),
     "wishes": Kind(_("微心愿台账"), programs.wish_ledger),
+    "hazards": Kind(_("隐患排查整改台账"), hazards.hazard_ledger),
 }

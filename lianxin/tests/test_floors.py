@@ -35,6 +35,8 @@ FLOORS = {
     "registry": REGISTERS,
     "programs": REGISTERS,
     "projects": REGISTERS,
+    "hazards": REGISTERS,
+    "volunteers": REGISTERS,
     "figures": UPPER,
     "geo": UPPER,
     "ledgers": UPPER,

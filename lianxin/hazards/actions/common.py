@@ -2,9 +2,9 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.accounts.models import Actor, User
 from lianxin.cases.photos import checked_photos
 from lianxin.errors import WorkflowError
-from lianxin.geo.points import parse_point
 from lianxin.hazards.models import HazardEvent, HazardPhoto
 from lianxin.text import Message, clean_text
 
@@ -54,11 +53,23 @@ def store_photos(hazard, checked: list, stage: str, at: dt.datetime, notice=None
     )
 
 
-def point(latitude, longitude, datum: str = "wgs84"):
+SIX_PLACES = Decimal("0.000001")
+
+
+def point(latitude, longitude) -> tuple[Decimal, Decimal] | None:
+    """A WGS-84 point (a phone's GPS, an import's columns) as stored, or None when both are
+    blank. The maps shift it for their tiles on the way out (lianxin.geo)."""
+    lat_text = str(latitude if latitude is not None else "").strip()
+    lon_text = str(longitude if longitude is not None else "").strip()
+    if not lat_text and not lon_text:
+        return None
     try:
-        return parse_point(latitude, longitude, datum)
-    except ValidationError as error:
-        raise WorkflowError("invalid_point", " ".join(error.messages)) from None
+        lat, lon = Decimal(lat_text), Decimal(lon_text)
+    except InvalidOperation:
+        raise WorkflowError("invalid_point", _("位置须同时有纬度和经度，且为数字。")) from None
+    if not (lat.is_finite() and lon.is_finite() and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise WorkflowError("invalid_point", _("位置超出范围。"))
+    return lat.quantize(SIX_PLACES), lon.quantize(SIX_PLACES)
 
 
 def event(

@@ -76,7 +76,7 @@ class HazardOnAPhoneTest(Hazards, BrowserTestCase):
         inspector.wait_for_selector("text=整改通知单已下发")
         self.snap(inspector, "noticed")
         notice = Notice.objects.get()
-        response = inspector.request.get(url + f"/hazards/notices/{notice.pk}.pdf")
+        response = inspector.request.get(url + f"/ledgers/hazards/notices/{notice.pk}.pdf")
         self.assertEqual(response.headers["content-type"], "application/pdf")
         self.assertTrue(response.body().startswith(b"%PDF"))
 

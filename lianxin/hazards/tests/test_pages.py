@@ -219,9 +219,9 @@ class HazardPageTests(HazardTestCase):
         hazard = self.fixed()
         self.hazard(text="配电箱门缺失")
         self.client.force_login(self.community_staff)
-        response = self.client.get(reverse("hazards:ledger"))
+        response = self.client.get(reverse("ledgers:export", args=["hazards", "xlsx"]))
         self.assertEqual(response.status_code, 200)
-        sheet = load_workbook(io.BytesIO(response.content)).active
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
         rows = list(sheet.iter_rows(values_only=True))
         self.assertEqual(
             list(rows[0]),
@@ -252,15 +252,15 @@ class HazardPageTests(HazardTestCase):
         self.noticed()
         self.client.force_login(self.street_staff)
         self.assertContains(self.client.get(reverse("hazards:figures")), "整改率")
-        data = self.client.get(reverse("hazards:points")).json()
+        data = self.client.get(reverse("geo:hazard_points")).json()
         self.assertEqual(len(data["features"]), 2)
         self.assertEqual(
             sorted(f["properties"]["status"] for f in data["features"]), ["fixed", "rectifying"]
         )
         self.client.force_login(self.handler_c)
-        self.assertEqual(self.client.get(reverse("hazards:points")).json()["features"], [])
+        self.assertEqual(self.client.get(reverse("geo:hazard_points")).json()["features"], [])
         self.client.logout()
-        self.assertEqual(self.client.get(reverse("hazards:points")).status_code, 401)
+        self.assertEqual(self.client.get(reverse("geo:hazard_points")).status_code, 401)
 
 
 class QueryCountTests(HazardTestCase):

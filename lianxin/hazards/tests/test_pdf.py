@@ -29,7 +29,7 @@ def ink(image, box) -> int:
 class NoticePdfTests(HazardTestCase):
     def pdf_of(self, notice, user=None):
         self.client.force_login(user or self.community_staff)
-        response = self.client.get(reverse("hazards:notice_pdf", args=[notice.pk]))
+        response = self.client.get(reverse("ledgers:hazard_notice", args=[notice.pk]))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "application/pdf")
         return response.content
@@ -63,5 +63,5 @@ class NoticePdfTests(HazardTestCase):
         notice = Notice.objects.get(hazard=self.noticed())
         self.client.force_login(self.handler_c)
         self.assertEqual(
-            self.client.get(reverse("hazards:notice_pdf", args=[notice.pk])).status_code, 404
+            self.client.get(reverse("ledgers:hazard_notice", args=[notice.pk])).status_code, 404
         )

@@ -17,7 +17,10 @@
 
   var control = L.control({ position: "topright" });
   control.onAdd = function () {
-    var box = L.DomUtil.create("div", "map-legend hazard-layer");
+    // Styled here, not by the map's legend class: the case map's own legend keeps that name.
+    var box = L.DomUtil.create("div", "hazard-layer");
+    box.style.cssText = "background:rgba(255,255,255,.95);padding:.4rem .6rem;border-radius:4px;" +
+      "box-shadow:0 1px 4px rgba(0,0,0,.25);font-size:.85rem;line-height:1.5";
     L.DomEvent.disableClickPropagation(box);
     var label = node("label", "");
     var check = node("input");
@@ -74,7 +77,9 @@
         legend.replaceChildren();
         data.legend.forEach(function (row) {
           var line = node("div", "row");
-          var mark = node("i", "swatch dot");
+          var mark = node("i", "");
+          mark.style.cssText = "display:inline-block;width:12px;height:12px;border-radius:50%;" +
+            "margin-right:.4rem;border:1px solid #222;vertical-align:-1px";
           mark.style.background = row.colour;
           line.appendChild(mark);
           line.appendChild(node("span", "", row.label));

@@ -1,14 +1,21 @@
-"""The rectification notice (整改通知单) as an A4 PDF, in the monthly brief's Chinese font
-and styles (`lianxin.ledgers.pdf`: STSong-Light, which every PDF reader carries)."""
+"""The hazards' rectification notice (整改通知单) as an A4 PDF, in the monthly brief's
+Chinese font and styles (`lianxin.ledgers.pdf`: STSong-Light, which every PDF reader
+carries), and its page: the notice of a hazard in the user's scope, 404 otherwise."""
 
 from xml.sax.saxutils import escape
 
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from lianxin.hazards.access import access_hazard_by_id
+from lianxin.hazards.links import fix_link
 from lianxin.hazards.models import Hazard, Notice
 from lianxin.ledgers.pdf import BODY, FONT, LINE, SMALL, TITLE
 from lianxin.text import xml_safe
@@ -103,3 +110,15 @@ def _page(canvas, doc) -> None:
     canvas.setFont(FONT, 8)
     canvas.drawCentredString(A4[0] / 2, 10 * mm, doc.title)
     canvas.restoreState()
+
+
+@require_safe
+@login_required
+def notice_pdf_view(request, pk):
+    notice = get_object_or_404(Notice, pk=pk)
+    hazard = access_hazard_by_id(request.user, notice.hazard_id)
+    response = HttpResponse(content_type="application/pdf")
+    name = f"notice-{notice.year}-{notice.seq:04d}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    notice_pdf(notice, hazard, response, fix_link=fix_link(notice.pk))
+    return response

@@ -1,13 +1,18 @@
-"""隐患排查整改台账: one row per hazard, in the columns offices keep (检查日期, 单位名称,
-隐患描述, 整改措施, 责任人, 整改期限, 整改情况, 复查日期, 复查人), from its latest notice."""
+"""隐患排查整改台账 (lianxin.hazards): one row per hazard, in the columns offices keep
+(检查日期, 单位名称, 隐患描述, 整改措施, 责任人, 整改期限, 整改情况, 复查日期, 复查人), from
+its latest notice; the hazard list's queue and filters, in the user's scope."""
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianxin.hazards.access import filtered_hazards, sees_hazards
 from lianxin.hazards.models import Hazard, HazardStatus, Notice
 from lianxin.ledgers.export import CHUNK_SIZE, DATE, Column, Ledger
+from lianxin.workdays.days import local_date
 
 
 def _latest(hazard: Hazard) -> Notice | None:
@@ -36,9 +41,13 @@ def progress(hazard: Hazard, today: dt.date) -> str:
     return text
 
 
-def hazard_ledger(hazards: QuerySet[Hazard], today: dt.date) -> Ledger:
+def hazard_ledger(user, params) -> Ledger:
+    if not sees_hazards(user):
+        raise Http404
+    today = local_date(timezone.now())
     hazards = (
-        hazards.select_related("place")
+        filtered_hazards(user, params)
+        .select_related("place")
         .prefetch_related(
             Prefetch(
                 "notices",

@@ -1,12 +1,24 @@
-"""The hazards as GeoJSON points coloured by state, for the layer on the case map."""
+"""The hazards as a layer on the case map: GeoJSON points coloured by rectification state
+(red when the notice is overdue), in the user's hazard scope (`lianxin.hazards.access`).
+
+The map page includes `templates/hazards/_map_layer.html`, whose script adds a checkbox and
+a legend to the case map and fetches this endpoint; nothing else of the map changes.
+"""
 
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from lianxin.geo.points import for_display
+from lianxin.geo.views import geojson_response
+from lianxin.hazards.access import hazards_visible_to
 from lianxin.hazards.models import Hazard, HazardStatus, Notice
+from lianxin.workdays.days import local_date
 
 POINT_LIMIT = 5000
 COLOURS = {
@@ -63,3 +75,14 @@ def hazard_points(hazards: QuerySet[Hazard], today: dt.date) -> dict:
         "total": located.count(),
         "legend": legend(),
     }
+
+
+@require_GET
+def hazard_points_view(request):
+    """The layer's data; a user without the hazards' pages gets an empty layer."""
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {"error": "login_required", "message": gettext("请先登录。")}, status=401
+        )
+    today = local_date(timezone.now())
+    return geojson_response(hazard_points(hazards_visible_to(request.user), today))
