@@ -257,6 +257,9 @@ if MAP_TILE_DATUM not in ("wgs84", "gcj02"):
 
 # How often the overdue scan runs, in minutes.
 OVERDUE_SCAN_MINUTES = envint("OVERDUE_SCAN_MINUTES", "5")
+# The hazards' year-end ranking of villages and estates: fewer inspections than this in
+# the year and a place is listed, not ranked (one good visit is not a year's work).
+HAZARD_RANKING_MIN_INSPECTIONS = envint("HAZARD_RANKING_MIN_INSPECTIONS", "3")
 
 # Ledger exports of more rows than this run as a background job instead of streaming.
 LEDGER_EXPORT_ASYNC_ROWS = envint("LEDGER_EXPORT_ASYNC_ROWS", "5000")

@@ -106,6 +106,7 @@ class Disclosure(models.Model):
         CASE = "case", _("诉求")
         HOUSEHOLD = "household", _("住户")
         WISH = "wish", _("微心愿")
+        HAZARD_PLACE = "hazard_place", _("隐患排查对象")
 
     user = models.ForeignKey(
         User, verbose_name=_("查看人"), on_delete=models.PROTECT, related_name="+"

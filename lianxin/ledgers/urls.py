@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lianxin.ledgers import views
+from lianxin.ledgers import hazard_notice, views
 
 app_name = "ledgers"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("disclosures/", views.disclosure_log, name="disclosures"),
     path("brief/", views.brief, name="brief"),
     path("brief.pdf", views.brief_pdf_view, name="brief_pdf"),
+    path("hazards/notices/<int:pk>.pdf", hazard_notice.notice_pdf_view, name="hazard_notice"),
     path("jobs/", views.jobs, name="jobs"),
     path("jobs/<int:pk>/", views.job, name="job"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),

@@ -35,6 +35,7 @@ FLOORS = {
     "registry": REGISTERS,
     "programs": REGISTERS,
     "projects": REGISTERS,
+    "hazards": REGISTERS,
     "volunteers": REGISTERS,
     "figures": UPPER,
     "geo": UPPER,

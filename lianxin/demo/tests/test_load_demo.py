@@ -89,6 +89,22 @@ class LoadDemoTest(TestCase):
         hours = sum(f.hours for f in figures.team_figures(Team.objects.all()).values())
         self.assertEqual(float(hours), stats["hours"])
         self.assertGreater(len(figures.by_employer(ReportIn.objects.all())), 10)
+    def test_two_campaigns_with_notices_fixes_relapses_and_scores(self):
+        from lianxin.hazards.models import Campaign, Hazard, Inspection, Notice, Place
+
+        self.assertEqual(
+            set(Campaign.objects.values_list("topic", flat=True)), {"safety", "sanitation"}
+        )
+        self.assertEqual(
+            set(Hazard.objects.values_list("status", flat=True)),
+            {"open", "rectifying", "reported", "fixed"},
+        )
+        self.assertTrue(Hazard.objects.filter(relapse_count__gt=0).exists())
+        self.assertTrue(Notice.objects.filter(overdue_at__isnull=False).exists())
+        self.assertTrue(Inspection.objects.filter(kind="self_check").exists())
+        scored = Inspection.objects.filter(place__kind__in=("village", "estate"), score__gt=0)
+        self.assertGreater(scored.values("place").distinct().count(), 5)
+        self.assertGreater(Place.objects.count(), 40)
 
     def test_loading_again_is_refused_unless_asked_to_skip(self):
         with self.assertRaises(CommandError):

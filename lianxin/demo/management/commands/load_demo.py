@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from lianxin.cases.models import Case
 from lianxin.demo.district import build_district
+from lianxin.demo.hazards import build_hazards
 from lianxin.demo.history import History
 from lianxin.demo.projects import build_projects
 from lianxin.demo.registers import build_registers, tally
@@ -80,6 +81,10 @@ class Command(BaseCommand):
             projects_started = time.monotonic()
             project_counts = build_projects(cast, random.Random(seed + 29), now)
             projects_seconds = time.monotonic() - projects_started
+            hazards_started, hazards_cpu = time.monotonic(), time.process_time()
+            hazard_counts = build_hazards(cast, random.Random(seed + 31), now)
+            hazards_seconds = time.monotonic() - hazards_started
+            hazards_cpu = time.process_time() - hazards_cpu
         topics = refresh_topics(now)  # as the periodic job would, so the topic list is not empty
         # Every workflow step inserted its own tally rows (160,000 for 3,000 cases), which the
         # dashboard would sum until the minute job folds them. Count the settled rows afresh
@@ -111,4 +116,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Practical projects: {sum(project_counts.values())} "
             f"({dict(sorted(project_counts.items()))}); {projects_seconds:.1f} s."
+        )
+        self.stdout.write(
+            f"Hazards: {dict(sorted(hazard_counts.items()))}; {hazards_seconds:.1f} s "
+            f"({hazards_cpu:.1f} s CPU)."
         )
