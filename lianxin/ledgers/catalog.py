@@ -25,7 +25,7 @@ from lianxin.cases.models import (
 )
 from lianxin.figures import metrics, rankings
 from lianxin.figures.forms import FiguresForm, figure_cases
-from lianxin.ledgers import programs, registers
+from lianxin.ledgers import programs, registers, services
 from lianxin.ledgers.disclosures import disclosure_ledger
 from lianxin.ledgers.export import (
     CHUNK_SIZE,
@@ -297,4 +297,5 @@ KINDS: dict[str, Kind] = {
     "coverage": Kind(_("走访覆盖统计"), registers.coverage_ledger),
     "disclosures": Kind(_("个人信息查看记录"), disclosure_ledger),
     "wishes": Kind(_("微心愿台账"), programs.wish_ledger),
+    "service_orders": Kind(_("精准服务定制单台账"), services.service_order_ledger),
 }

@@ -1,7 +1,8 @@
 """`lianxin programs stats` counts the programmes for operators: one JSON object on one line.
 
 Micro-wishes so far: posted, published, claimed, fulfilled, confirmed and overdue claims
-(as on the figures page), with each status's own count and the claims released.
+(as on the figures page), with each status's own count and the claims released; the
+service menu's orders (`service_figures.stats`).
 """
 
 import json
@@ -10,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Count
 from django.utils import timezone
 
-from lianxin.programs import figures
+from lianxin.programs import figures, service_figures
 from lianxin.programs.models import Wish, WishStatus
 from lianxin.workdays.days import local_date
 
@@ -40,5 +41,6 @@ def stats() -> dict:
             "overdue_claims": total.overdue,
             "claims_released": figures.released_claims(wishes),
             "by_status": {status: by_status.get(status, 0) for status in WishStatus.values},
-        }
+        },
+        "services": service_figures.stats(),
     }
