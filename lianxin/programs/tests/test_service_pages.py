@@ -260,3 +260,56 @@ class FiguresTest(ServicePagesTestCase):
         self.client.force_login(self.resident)
         response = self.client.get(reverse("ledgers:export", args=["service_orders", "xlsx"]))
         self.assertEqual(response.status_code, 404)
+
+
+class PortalTest(ServicePagesTestCase):
+    def test_a_resident_proves_his_phone_then_orders_for_his_household_and_rates(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from lianxin.notify.models import PhoneCode
+        from lianxin.notify.verify import _hash
+
+        open_line = self.service(name="助老送餐")
+        self.service(name="上门退休认证", tags=["gaoling"])
+        url = reverse("portal:services")
+        page = self.get(self.resident, url)
+        self.assertContains(page, "获取短信验证码")
+        self.assertEqual(page.context["households"], [])
+        order_url = reverse("portal:order_service", args=[self.household.pk, open_line.pk])
+        self.assertEqual(self.client.post(order_url).status_code, 404)
+        now = timezone.now()
+        PhoneCode.objects.create(
+            phone="13812341234",
+            code_hash=_hash("13812341234", "246810"),
+            created_at=now,
+            expires_at=now + dt.timedelta(minutes=10),
+        )
+        self.assertRedirects(self.client.post(url, {"code": "246810"}), url)
+        page = self.get(self.resident, url)
+        self.assertEqual(page.context["households"], [self.household])
+        self.assertContains(page, "助老送餐")
+        self.assertNotContains(page, "上门退休认证", msg_prefix="a line it may not order")
+        self.assertRedirects(self.client.post(order_url, {"note": "中午在家"}), url)
+        order = ServiceOrder.objects.get()
+        self.assertEqual((order.channel, order.ordered_by), ("portal", self.resident))
+        rate_url = reverse("portal:rate_service", args=[order.pk])
+        self.client.post(rate_url, {"rating": "satisfied"})
+        self.assertEqual(ServiceOrder.objects.get().rating, "", "not done yet")
+        actions.do_complete_order(order, actor=self.handler_a, note=DONE_NOTE)
+        self.assertContains(self.get(self.resident, url), "提交评价")
+        self.client.post(rate_url, {"rating": "basic"})
+        order = ServiceOrder.objects.get()
+        self.assertEqual((order.rating, order.rated_via), ("basic", "portal"))
+
+    def test_staff_and_other_residents_are_turned_away(self):
+        order = self.done()
+        self.assertEqual(
+            self.get(self.community_staff, reverse("portal:services")).status_code, 404
+        )
+        self.client.force_login(self.other_resident)
+        response = self.client.post(
+            reverse("portal:rate_service", args=[order.pk]), {"rating": "satisfied"}
+        )
+        self.assertEqual(response.status_code, 404)
