@@ -3,6 +3,7 @@ cast (`lianxin.test.District` with `build_registers`): the office keeps the menu
 pair's cadre orders on a visit, department A provides, the resident rates."""
 
 import datetime as dt
+import importlib
 
 from django.utils import timezone
 
@@ -25,6 +26,16 @@ def prove_phone(user, phone: str | None = None) -> None:
         expires_at=now + dt.timedelta(minutes=10),
         verified_at=now,
     )
+
+
+def seed_tags() -> None:
+    """The district's tags as the registry's data migration seeds them: a
+    TransactionTestCase's flush removes them, and the menu's lines name them."""
+    seeded = importlib.import_module("lianxin.registry.migrations.0002_seed_tags")
+    for order, (code, name, group) in enumerate(seeded.TAGS):
+        Tag.objects.get_or_create(
+            code=code, defaults={"name": name, "group": group, "sort_order": order}
+        )
 
 
 class Services:

@@ -6,6 +6,7 @@ test-artifacts/browser-services/."""
 
 from lianxin.programs import actions
 from lianxin.programs.models import OrderStatus, ServiceOrder
+from lianxin.programs.tests.service_builders import seed_tags
 from lianxin.registry.models import Tag
 from lianxin.test import AXE, RUN_AXE, BrowserTestCase
 
@@ -19,6 +20,7 @@ class ServiceOrderTest(BrowserTestCase):
 
     def setUp(self):
         super().setUp()
+        seed_tags()
         self.build_registers()
         tag = {t.code: t for t in Tag.objects.all()}
         line = {"actor": self.dispatcher, "place": "home"}

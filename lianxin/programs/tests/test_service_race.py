@@ -11,7 +11,7 @@ from django.test import TransactionTestCase
 from lianxin.cases.tests.test_concurrency import race
 from lianxin.programs import actions
 from lianxin.programs.models import ServiceEvent, ServiceOrder
-from lianxin.programs.tests.service_builders import Services
+from lianxin.programs.tests.service_builders import Services, seed_tags
 from lianxin.registry import actions as registry
 from lianxin.test import Builders, District, at
 
@@ -25,6 +25,7 @@ class ScheduleRaceTest(Services, Builders, TransactionTestCase):
             self.skipTest("needs PostgreSQL: concurrent inserts are what is being tested")
         self.enterContext(time_machine.travel(at(2026, 6, 17, 10), tick=True))
         District.build(self)
+        seed_tags()
         self.build_registers()
         for n in range(30):
             registry.do_save_household(
