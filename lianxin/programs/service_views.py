@@ -319,6 +319,12 @@ def order_for_household(request, household_pk):
     (`?via=visit`). The menu is the household's, each line marked if it may not order it."""
     user = request.user
     household = access_household_by_id(user, household_pk)
+    try:
+        # Seeing a household (a department attached to its 片区) is not ordering for it,
+        # and its menu tells which of its tags it has: a 404 like any page not yours.
+        service_rules.check_order(user, household, OrderChannel.PHONE)
+    except WorkflowError:
+        raise Http404 from None
     menu_lines = service_rules.menu_for(household)
     orderable = [service for service, refused in menu_lines if refused is None]
     via = request.GET.get("via") or request.POST.get("channel") or OrderChannel.PHONE

@@ -179,14 +179,21 @@ class OrderPagesTest(ServicePagesTestCase):
         response = self.client.post(link, {"service": str(tagged.pk), "channel": "visit"})
         self.assertEqual(response.status_code, 400)
 
-    def test_a_department_attached_to_the_zone_is_refused_with_the_reason(self):
+    def test_a_department_attached_to_the_zone_sees_the_household_but_not_its_menu(self):
         line = self.service()
+        self.assertEqual(
+            self.get(
+                self.handler_a, reverse("registry:household", args=[self.household.pk])
+            ).status_code,
+            200,
+        )
         url = reverse("programs:order_for", args=[self.household.pk])
+        self.assertEqual(self.get(self.handler_a, url).status_code, 404)
         response = self.post(self.handler_a, url, {"service": str(line.pk), "channel": "phone"})
-        self.assertContains(response, "您无权为该户点单", status_code=400)
+        self.assertEqual(response.status_code, 404)
         self.assertFalse(ServiceOrder.objects.exists())
         url = reverse("programs:order_for", args=[self.far_household.pk])
-        self.assertEqual(self.get(self.handler_a, url).status_code, 404)
+        self.assertEqual(self.get(self.cadre_user, url).status_code, 404)
 
 
 class FiguresTest(ServicePagesTestCase):

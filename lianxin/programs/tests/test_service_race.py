@@ -48,3 +48,23 @@ class ScheduleRaceTest(Services, Builders, TransactionTestCase):
         scheduled = ServiceEvent.objects.filter(code="programs.order.scheduled")
         self.assertEqual(scheduled.count(), 31)
         self.assertEqual(scheduled.values("order").distinct().count(), 31)
+
+    def test_two_cadres_ordering_one_line_for_one_household_at_once_make_one_order(self):
+        from lianxin.errors import WorkflowError
+        from lianxin.programs.models import ServiceOrder
+
+        line = self.service(name="助老送餐")
+        results = race(
+            lambda: actions.do_order_service(
+                line, self.household, actor=self.cadre_user, channel="visit"
+            ),
+            lambda: actions.do_order_service(
+                line, self.household, actor=self.community_staff, channel="phone"
+            ),
+        )
+        winners = [r for r in results if isinstance(r, ServiceOrder)]
+        losers = [r for r in results if isinstance(r, WorkflowError)]
+        self.assertEqual((len(winners), len(losers)), (1, 1), results)
+        self.assertEqual(losers[0].code, "already_ordered")
+        self.assertEqual(ServiceOrder.objects.filter(service=line).count(), 1)
+        self.assertEqual(ServiceEvent.objects.filter(code="programs.order.placed").count(), 1)
