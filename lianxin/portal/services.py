@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lianxin.errors import WorkflowError
-from lianxin.notify.verify import do_check_phone_code
+from lianxin.notify.verify import account_phone_verified, do_check_phone_code
 from lianxin.portal.views import _resident_actor, _send_code
 from lianxin.programs import actions, service_rules
 from lianxin.programs.models import OrderChannel, Rating, Service, ServiceOrder
@@ -55,6 +55,14 @@ class PortalRateForm(forms.Form):
     )
 
 
+def _proved(user) -> bool:
+    return user is not None and account_phone_verified(user, user.phone)
+
+
+def _households(user):
+    return service_rules.resident_households(user, phone_proved=_proved(user))
+
+
 @require_http_methods(["GET", "POST"])
 @login_required(login_url=LOGIN)
 def menu(request):
@@ -74,7 +82,7 @@ def menu(request):
             else:
                 messages.success(request, _("手机号已验证。"))
         return redirect("portal:services")
-    households = list(service_rules.resident_households(user).select_related("community"))
+    households = list(_households(user).select_related("community"))
     for household in households:
         household.lines = [s for s, refused in service_rules.menu_for(household) if not refused]
     orders = list(
@@ -85,7 +93,7 @@ def menu(request):
     now = timezone.now()
     for order in orders:
         order.light, order.light_text = light(order, now)
-        order.may_rate = "rate" in service_rules.available_actions(user, order)
+        order.may_rate = "rate" in service_rules.available_actions(user, order, phone_proved=True)
     context = {
         "households": households,
         "orders": orders,
@@ -101,13 +109,18 @@ def menu(request):
 @login_required(login_url=LOGIN)
 def order(request, household_pk, service_pk):
     user = _resident_actor(request.user)
-    household = get_object_or_404(service_rules.resident_households(user), pk=household_pk)
+    household = get_object_or_404(_households(user), pk=household_pk)
     service = get_object_or_404(Service, pk=service_pk, active=True)
     form = PortalOrderForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         placed = actions.do_order_service(
-            service, household, actor=user, channel=OrderChannel.PORTAL, note=note
+            service,
+            household,
+            actor=user,
+            channel=OrderChannel.PORTAL,
+            note=note,
+            phone_proved=True,  # _households found it through his proved phone
         )
     except WorkflowError as error:
         messages.error(request, str(error.message))
@@ -128,7 +141,7 @@ def order(request, household_pk, service_pk):
 @login_required(login_url=LOGIN)
 def rate(request, pk):
     user = _resident_actor(request.user)
-    households = service_rules.resident_households(user)
+    households = _households(user)
     placed = get_object_or_404(ServiceOrder, pk=pk, household__in=households)
     form = PortalRateForm(request.POST)
     if not form.is_valid():
@@ -136,7 +149,11 @@ def rate(request, pk):
         return redirect("portal:services")
     try:
         actions.do_rate_order(
-            placed, actor=user, rating=form.cleaned_data["rating"], note=form.cleaned_data["note"]
+            placed,
+            actor=user,
+            rating=form.cleaned_data["rating"],
+            note=form.cleaned_data["note"],
+            phone_proved=True,
         )
     except WorkflowError as error:
         messages.error(request, str(error.message))

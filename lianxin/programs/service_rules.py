@@ -5,8 +5,10 @@ Shaped like the wishes' `rules.py`. The capacities a rule may name, for one orde
 - office: a dispatcher of the coordination office, or an administrator;
 - provider: staff of the unit that provides the ordered service (its task);
 - community: staff of the household's community (who speak for the household);
-- resident: a signed-in resident whose account phone he proved with a text code is the
-  phone of the household or of one of its active members (see `resident_households`);
+- resident: a signed-in resident whose account phone is the phone of the household or of
+  one of its active members, and who proved it with a text code: the residents' pages
+  check the proof (`lianxin.notify`, a floor above) and pass it in as `phone_proved`,
+  as they pass `phone_verified` to a wish (see `resident_households`);
 - orderer: the member of staff who placed the order.
 
 Ordering is asked of a household, not of an order (`check_order`): on a visit, whoever
@@ -72,27 +74,28 @@ def unit_ids_of(user: Actor) -> set[int]:
     return ids
 
 
-def resident_households(user: Actor) -> QuerySet[Household]:
+def resident_households(user: Actor, *, phone_proved: bool) -> QuerySet[Household]:
     """The households a signed-in resident speaks for on /m/: those whose phone, or an
-    active member's phone, is his account's phone, once he proved that phone with a code
-    (an unproved phone typed at sign-up proves nothing, and a household's services reveal
-    its tags)."""
-    from lianxin.notify.verify import account_phone_verified
-
-    if user is None or not user.is_authenticated or not user.phone:
+    active member's phone, is his account's phone, once he proved that phone with a text
+    code (`phone_proved`, which the residents' pages establish: a phone typed at sign-up
+    proves nothing, and a household's services reveal its tags)."""
+    if user is None or not user.is_authenticated or not user.phone or not phone_proved:
         return Household.objects.none()
-    if standing_of(user).staff or not account_phone_verified(user, user.phone):
+    if standing_of(user).staff:
         return Household.objects.none()
     members = Resident.objects.filter(phone=user.phone, active=True).values("household")
     return Household.objects.filter(Q(phone=user.phone) | Q(pk__in=members), active=True)
 
 
-def speaks_for(user: Actor, household: Household) -> bool:
-    return resident_households(user).filter(pk=household.pk).exists()
+def speaks_for(user: Actor, household: Household, *, phone_proved: bool) -> bool:
+    return resident_households(user, phone_proved=phone_proved).filter(pk=household.pk).exists()
 
 
-def capacities(user: Actor, order: ServiceOrder) -> dict[str, int | None]:
-    """What `user` is to this order, each capacity with the unit he acts for."""
+def capacities(
+    user: Actor, order: ServiceOrder, *, phone_proved: bool = False
+) -> dict[str, int | None]:
+    """What `user` is to this order, each capacity with the unit he acts for
+    (`phone_proved`: see `resident_households`)."""
     found: dict[str, int | None] = {}
     if user is None or not user.is_authenticated:
         return found
@@ -106,15 +109,15 @@ def capacities(user: Actor, order: ServiceOrder) -> dict[str, int | None]:
         found["community"] = household.community_id
     if order.ordered_by_id is not None and order.ordered_by_id == user.pk:
         found["orderer"] = None
-    if not standing.staff and speaks_for(user, household):
+    if phone_proved and speaks_for(user, household, phone_proved=True):
         found["resident"] = None
     return found
 
 
-def check(name: str, user: Actor, order: ServiceOrder) -> int | None:
+def check(name: str, user: Actor, order: ServiceOrder, *, phone_proved: bool = False) -> int | None:
     """Raise WorkflowError unless `user` may take action `name` now; return his unit."""
     rule = RULES[name]
-    held = capacities(user, order)
+    held = capacities(user, order, phone_proved=phone_proved)
     usable = [capacity for capacity in rule.who if capacity in held]
     if not usable:
         raise WorkflowError(
@@ -132,8 +135,8 @@ def check(name: str, user: Actor, order: ServiceOrder) -> int | None:
     return None
 
 
-def available_actions(user: Actor, order: ServiceOrder) -> list[str]:
-    held = capacities(user, order)
+def available_actions(user: Actor, order: ServiceOrder, *, phone_proved: bool = False) -> list[str]:
+    held = capacities(user, order, phone_proved=phone_proved)
     names = [
         name
         for name, rule in RULES.items()
@@ -144,11 +147,13 @@ def available_actions(user: Actor, order: ServiceOrder) -> list[str]:
     return names
 
 
-def check_order(user: Actor, household: Household, channel: str) -> int | None:
+def check_order(
+    user: Actor, household: Household, channel: str, *, phone_proved: bool = False
+) -> int | None:
     """Raise WorkflowError unless `user` may order for `household` through `channel`;
     return the unit he acts for (his community, grid or street; none for a pair cadre)."""
     if channel == OrderChannel.PORTAL:
-        if speaks_for(user, household):
+        if speaks_for(user, household, phone_proved=phone_proved):
             return None
         raise WorkflowError("forbidden", _("您的手机号未与该户关联，不能为该户点单。"))
     allowed = ORDER_CAPACITIES.get(channel)

@@ -216,10 +216,12 @@ def do_order_service(
     actor: Actor,
     channel: str,
     note: str = "",
+    phone_proved: bool = False,
     when: dt.datetime | None = None,
 ) -> ServiceOrder:
     """A household orders a service: on a visit (`visit`) or by phone (`phone`) through
-    a cadre or staff, or itself on the residents' pages (`portal`). The order is the
+    a cadre or staff, or itself on the residents' pages (`portal`, for a resident whose
+    proved phone is the household's: `phone_proved`, which those pages establish). The order is the
     providing unit's task, due `working_days` working days later (at the end of that day).
 
     Refused: a retired service, a household that is not on the line's menu or lacks its
@@ -228,7 +230,7 @@ def do_order_service(
     note = _text(note, "note", _("需求说明"), MAX_TEXT, required=False)
     if channel == OrderChannel.SCHEDULED:
         raise WorkflowError("invalid_channel", _("定期服务由系统排期，不能手工点单。"))
-    unit_id = rules.check_order(actor, household, channel)
+    unit_id = rules.check_order(actor, household, channel, phone_proved=phone_proved)
     with transaction.atomic():
         # One order at a time per household and service: lock the service's row so that
         # two cadres ordering the same thing for one household do not both get it.
@@ -272,13 +274,21 @@ def do_order_service(
 
 
 class _Step:
-    def __init__(self, name: str, order: ServiceOrder, actor: Actor, at: dt.datetime):
+    def __init__(
+        self,
+        name: str,
+        order: ServiceOrder,
+        actor: Actor,
+        at: dt.datetime,
+        *,
+        phone_proved: bool = False,
+    ):
         self.order = (
             ServiceOrder.objects.select_for_update()
             .select_related("household")
             .get(pk=order.pk if isinstance(order, ServiceOrder) else order)
         )
-        self.unit_id = rules.check(name, actor, self.order)
+        self.unit_id = rules.check(name, actor, self.order, phone_proved=phone_proved)
         self.before = self.order.status
         self.actor, self.at = actor, at
 
@@ -328,14 +338,19 @@ def do_complete_order(
 
 
 def do_cancel_order(
-    order: ServiceOrder, *, actor: Actor, reason: str, when: dt.datetime | None = None
+    order: ServiceOrder,
+    *,
+    actor: Actor,
+    reason: str,
+    phone_proved: bool = False,
+    when: dt.datetime | None = None,
 ):
     """An open order withdrawn, with why (the household no longer needs it, it was
     ordered by mistake, the provider cannot serve it)."""
     at = _now(when)
     reason = _text(reason, "reason", _("取消原因"), MAX_TEXT)
     with transaction.atomic():
-        step = _Step("cancel", order, actor, at)
+        step = _Step("cancel", order, actor, at, phone_proved=phone_proved)
         order = step.order
         order.status, order.cancelled_at, order.cancel_reason = S.CANCELLED, at, reason
         return step.done(
@@ -349,6 +364,7 @@ def do_rate_order(
     actor: Actor,
     rating: str,
     note: str = "",
+    phone_proved: bool = False,
     when: dt.datetime | None = None,
 ):
     """The household's word on a done order, once: by the resident on /m/, or by its
@@ -360,10 +376,10 @@ def do_rate_order(
     if rating == Rating.UNSATISFIED and not note:
         raise WorkflowError("rating_note_required", _("不满意时请说明原因。"))
     with transaction.atomic():
-        step = _Step("rate", order, actor, at)
+        step = _Step("rate", order, actor, at, phone_proved=phone_proved)
         if step.order.rating:
             raise WorkflowError("already_rated", _("该订单已评价。"))
-        held = rules.capacities(actor, step.order)
+        held = rules.capacities(actor, step.order, phone_proved=phone_proved)
         via = "portal" if "resident" in held else "phone"
         order = step.order
         order.rating, order.rating_note, order.rated_at, order.rated_via = rating, note, at, via

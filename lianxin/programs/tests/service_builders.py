@@ -2,30 +2,13 @@
 cast (`lianxin.test.District` with `build_registers`): the office keeps the menu, the
 pair's cadre orders on a visit, department A provides, the resident rates."""
 
-import datetime as dt
 import importlib
 
-from django.utils import timezone
-
-from lianxin.notify.models import PhoneCode
 from lianxin.programs import actions
 from lianxin.programs.models import OrderChannel, Service, ServiceOrder
 from lianxin.registry.models import Tag
 
 DONE_NOTE = "已上门完成认证，老人身体状况良好。"
-
-
-def prove_phone(user, phone: str | None = None) -> None:
-    """Record that `user` proved his account's phone with a text code (as /m/ does)."""
-    now = timezone.now()
-    PhoneCode.objects.create(
-        phone=phone or user.phone,
-        code_hash="x" * 64,
-        user=user,
-        created_at=now,
-        expires_at=now + dt.timedelta(minutes=10),
-        verified_at=now,
-    )
 
 
 def seed_tags() -> None:

@@ -17,7 +17,7 @@ from lianxin.programs.models import (
     ServiceEvent,
     ServiceOrder,
 )
-from lianxin.programs.tests.service_builders import DONE_NOTE, Services, prove_phone
+from lianxin.programs.tests.service_builders import DONE_NOTE, Services
 from lianxin.registry import actions as registry
 from lianxin.registry.models import Tag
 from lianxin.test import LianxinTestCase, at, make_user
@@ -157,13 +157,21 @@ class OrderTest(ServiceTestCase):
         service = self.service()
         order_online = {"service": service, "actor": self.resident, "channel": "portal"}
         self.assertRefused("forbidden", self.ordered, **order_online)
-        prove_phone(self.resident)  # 13812341234: the household's phone
-        order = self.ordered(**order_online)
+        # 13812341234, proved with a code on /m/: the household's phone.
+        order = self.ordered(**order_online, phone_proved=True)
         self.assertEqual((order.channel, order.ordered_by), ("portal", self.resident))
-        self.assertRefused("forbidden", self.ordered, **order_online, household=self.neighbour)
-        # Staff do not order "as residents", even with a matching phone.
         self.assertRefused(
-            "forbidden", self.ordered, service=service, actor=self.dispatcher, channel="portal"
+            "forbidden", self.ordered, **order_online, household=self.neighbour, phone_proved=True
+        )
+        # Staff do not order "as residents", even with a matching phone.
+        self.dispatcher.phone = "13812341234"
+        self.assertRefused(
+            "forbidden",
+            self.ordered,
+            service=service,
+            actor=self.dispatcher,
+            channel="portal",
+            phone_proved=True,
         )
 
     def test_a_member_with_his_own_phone_speaks_for_his_household(self):
@@ -181,8 +189,9 @@ class OrderTest(ServiceTestCase):
             ],
         )
         member = make_user("son", Role.RESIDENT, self.district, phone="13600000009")
-        prove_phone(member)
-        order = self.ordered(household=self.neighbour, actor=member, channel="portal")
+        order = self.ordered(
+            household=self.neighbour, actor=member, channel="portal", phone_proved=True
+        )
         self.assertEqual(order.household, self.neighbour)
 
     def test_a_tagged_line_only_for_households_with_the_tag(self):
@@ -268,8 +277,15 @@ class TaskTest(ServiceTestCase):
             self.assertRefused(
                 "forbidden", actions.do_cancel_order, order, actor=outsider, reason="不要了"
             )
-        prove_phone(self.resident)
-        actions.do_cancel_order(order, actor=self.resident, reason="不需要了")
+        self.assertRefused(
+            "forbidden",
+            actions.do_cancel_order,
+            order,
+            actor=self.other_resident,
+            reason="不要了",
+            phone_proved=True,
+        )
+        actions.do_cancel_order(order, actor=self.resident, reason="不需要了", phone_proved=True)
         done = self.done()
         self.assertRefused(
             "invalid_transition",
@@ -282,12 +298,21 @@ class TaskTest(ServiceTestCase):
 
 class RatingTest(ServiceTestCase):
     def test_the_resident_rates_his_done_order_once_on_the_portal(self):
-        prove_phone(self.resident)
         order = self.done()
-        order = actions.do_rate_order(order, actor=self.resident, rating=Rating.SATISFIED)
+        self.assertRefused(
+            "forbidden", actions.do_rate_order, order, actor=self.resident, rating="satisfied"
+        )
+        order = actions.do_rate_order(
+            order, actor=self.resident, rating=Rating.SATISFIED, phone_proved=True
+        )
         self.assertEqual((order.rating, order.rated_via), (Rating.SATISFIED, "portal"))
         self.assertRefused(
-            "already_rated", actions.do_rate_order, order, actor=self.resident, rating="basic"
+            "already_rated",
+            actions.do_rate_order,
+            order,
+            actor=self.resident,
+            rating="basic",
+            phone_proved=True,
         )
 
     def test_the_community_records_a_phone_call(self):
