@@ -103,3 +103,51 @@ class ServiceOrderTest(BrowserTestCase):
 
         order.refresh_from_db()
         self.assertEqual((order.status, order.rating), (OrderStatus.DONE, "satisfied"))
+
+    def test_a_resident_proves_his_phone_orders_and_rates_on_his_phone(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from lianxin.notify.models import PhoneCode
+        from lianxin.notify.verify import _hash
+
+        url = self.live_server_url
+        resident = self.person("resident", "pw-resident", phone=True)
+        resident.goto(url + "/m/services/")
+        resident.wait_for_selector("text=获取短信验证码")
+        self.snap(resident, "resident-not-yet-proved")
+        now = timezone.now()  # the code the text message would have carried
+        PhoneCode.objects.create(
+            phone="13812341234",
+            code_hash=_hash("13812341234", "135790"),
+            created_at=now,
+            expires_at=now + dt.timedelta(minutes=10),
+        )
+        resident.fill("input[name=code]", "135790")
+        resident.click("button:text-is('验证')")
+        resident.wait_for_selector("text=手机号已验证")
+        self.assertEqual(resident.locator("text=上门退休认证").count(), 0)
+        resident.click("summary:has-text('送医陪护')")
+        resident.fill("details:has(summary:has-text('送医陪护')) textarea", "下周二上午复查。")
+        self.snap(resident, "resident-menu")
+        # Checked without the flash message: portal/base.html's messages list gives its
+        # items role=status, which axe refuses in a list (a portal-wide matter).
+        resident.goto(url + "/m/services/")
+        self.assert_accessible(resident)
+        resident.click("summary:has-text('送医陪护')")
+        resident.fill("details:has(summary:has-text('送医陪护')) textarea", "下周二上午复查。")
+        resident.click("button:text-is('点单：送医陪护')")
+        resident.wait_for_selector("text=已点单")
+        order = ServiceOrder.objects.get()
+        self.assertEqual((order.channel, order.ordered_by_id), ("portal", self.resident.pk))
+        actions.do_complete_order(order, actor=self.handler_a, note="已陪同复查。")
+        resident.reload()
+        resident.check("input[name=rating][value=basic]")
+        self.snap(resident, "resident-rates")
+        resident.click("button:text-is('提交评价')")
+        resident.wait_for_selector("text=感谢您的评价")
+        self.snap(resident, "resident-rated")
+        resident.context.close()
+        order.refresh_from_db()
+        self.assertEqual((order.rating, order.rated_via), ("basic", "portal"))
