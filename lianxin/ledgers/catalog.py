@@ -25,7 +25,7 @@ from lianxin.cases.models import (
 )
 from lianxin.figures import metrics, rankings
 from lianxin.figures.forms import FiguresForm, figure_cases
-from lianxin.ledgers import hazards, programs, registers, volunteers
+from lianxin.ledgers import hazards, programs, registers, services, volunteers
 from lianxin.ledgers.disclosures import disclosure_ledger
 from lianxin.ledgers.export import (
     CHUNK_SIZE,
@@ -300,4 +300,5 @@ KINDS: dict[str, Kind] = {
     "volunteer_activities": Kind(_("志愿服务台账"), volunteers.activity_ledger),
     "report_ins": Kind(_("双报到台账"), volunteers.report_in_ledger),
     "hazards": Kind(_("隐患排查整改台账"), hazards.hazard_ledger),
+    "service_orders": Kind(_("精准服务定制单台账"), services.service_order_ledger),
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lianxin.portal import views, wishes
+from lianxin.portal import services, views, wishes
 
 app_name = "portal"
 urlpatterns = [
@@ -28,4 +28,11 @@ urlpatterns = [
     path("wishes/<int:pk>/", wishes.wish_detail, name="wish"),
     path("wishes/<int:pk>/photos/<int:photo_pk>/", wishes.wish_photo, name="wish_photo"),
     path("wishes/<int:pk>/<str:action>/", wishes.act, name="wish_action"),
+    path("services/", services.menu, name="services"),
+    path(
+        "services/<int:household_pk>/order/<int:service_pk>/",
+        services.order,
+        name="order_service",
+    ),
+    path("services/orders/<int:pk>/rate/", services.rate, name="rate_service"),
 ]

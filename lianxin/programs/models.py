@@ -219,3 +219,200 @@ class WishEvent(models.Model):
 
     def __str__(self):
         return self.code
+
+
+# ---------------------------------------------------------------------------------------
+# The service menu (精准服务事项定制单)
+#
+# The office keeps the district's menu and each community its own extra services; a
+# household orders from it (on a visit, by phone through staff, or on the residents'
+# pages), and each order is a task for the providing unit with a deadline in working
+# days. A recurring service (a monthly care visit for 困难户) is ordered for every tagged
+# household once a period by the scheduler; the database holds "once" with a constraint.
+
+
+class ServicePlace(models.TextChoices):
+    HOME = "home", _("上门服务")
+    WINDOW = "window", _("窗口办理")
+
+
+class ServiceRecurrence(models.TextChoices):
+    NONE = "", _("按需点单")
+    MONTHLY = "monthly", _("每月一次")
+    QUARTERLY = "quarterly", _("每季度一次")
+
+
+class Service(models.Model):
+    """One line of the menu. `community` empty: the district's menu, kept by the office;
+    set: that community's own line, kept by its staff, for its households only.
+
+    `tags` empty: any household may order it; otherwise only a household with an active
+    resident carrying one of them (上门退休认证 for 高龄, 残疾, 重病)."""
+
+    name = models.CharField(_("服务名称"), max_length=60)
+    description = models.TextField(_("服务内容"), blank=True)
+    provider = models.ForeignKey(
+        Unit, verbose_name=_("服务单位"), on_delete=models.PROTECT, related_name="services"
+    )
+    community = models.ForeignKey(
+        Unit,
+        verbose_name=_("所属社区（空为全区）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="community_services",
+        limit_choices_to={"kind": Unit.Kind.COMMUNITY},
+    )
+    place = models.CharField(
+        _("服务方式"), max_length=10, choices=ServicePlace.choices, default=ServicePlace.HOME
+    )
+    working_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"))
+    tags = models.ManyToManyField(
+        "registry.Tag", verbose_name=_("限定人群标签"), blank=True, related_name="services"
+    )
+    recurrence = models.CharField(
+        _("定期服务"), max_length=10, choices=ServiceRecurrence.choices, blank=True, default=""
+    )
+    active = models.BooleanField(_("在用"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        verbose_name = _("服务事项")
+        verbose_name_plural = _("服务事项")
+        ordering = ["sort_order", "name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class OrderStatus(models.TextChoices):
+    ORDERED = "ordered", _("待受理")
+    ACCEPTED = "accepted", _("办理中")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
+
+
+OPEN_ORDER = (OrderStatus.ORDERED, OrderStatus.ACCEPTED)
+
+
+class OrderChannel(models.TextChoices):
+    VISIT = "visit", _("走访点单")
+    PHONE = "phone", _("电话点单")
+    PORTAL = "portal", _("群众端点单")
+    SCHEDULED = "scheduled", _("定期服务")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class ServiceOrder(models.Model):
+    """A household's order of one service: a task for the providing unit (copied from the
+    service when ordered, so that a later change of provider leaves running tasks where
+    they are), due at `deadline`.
+
+    `period` is set for the orders the scheduler makes ("2026-12", "2026-Q4"): one per
+    service, household and period, which a partial unique constraint holds whatever runs
+    at once. `run` tells a scheduler run the orders it inserted itself."""
+
+    service = models.ForeignKey(
+        Service, verbose_name=_("服务事项"), on_delete=models.PROTECT, related_name="orders"
+    )
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("住户"),
+        on_delete=models.PROTECT,
+        related_name="service_orders",
+    )
+    provider = models.ForeignKey(
+        Unit, verbose_name=_("服务单位"), on_delete=models.PROTECT, related_name="service_orders"
+    )
+    channel = models.CharField(_("点单方式"), max_length=10, choices=OrderChannel.choices)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.ORDERED
+    )
+    request_note = models.CharField(_("需求说明"), max_length=500, blank=True)
+    ordered_at = models.DateTimeField(_("点单时间"))
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("点单人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deadline = models.DateTimeField(_("办理期限"))
+    period = models.CharField(_("服务周期"), max_length=10, blank=True, default="")
+    run = models.CharField(max_length=32, blank=True, default="", editable=False)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_note = models.CharField(_("办理情况"), max_length=500, blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancel_reason = models.CharField(_("取消原因"), max_length=500, blank=True)
+    # Set once by the overdue scan when the deadline passed before the order was done.
+    overdue_at = models.DateTimeField(_("逾期时间"), null=True, blank=True)
+    rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
+    rating_note = models.CharField(_("评价意见"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    rated_via = models.CharField(_("评价方式"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("服务订单")
+        verbose_name_plural = _("服务订单")
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "household", "period"],
+                condition=~Q(period=""),
+                name="one_order_per_service_period",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["provider", "status", "deadline"], name="order_provider_queue"),
+            models.Index(fields=["status", "deadline"], name="order_status_deadline"),
+        ]
+
+    def __str__(self):
+        return f"{self.service} · {self.household_id}"
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN_ORDER
+
+    @property
+    def number(self) -> str:
+        return f"FW{self.pk:06d}"
+
+
+class ServiceEvent(models.Model):
+    """One step of a service (created, edited, retired) or of an order (ordered, accepted,
+    done, cancelled, rated, overdue): who, for which unit, when."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(
+        ServiceOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    code = models.CharField(max_length=50)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("服务记录")
+        verbose_name_plural = _("服务记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return self.code

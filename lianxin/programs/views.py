@@ -24,7 +24,7 @@ from lianxin.cases.access import staff_required
 from lianxin.cases.photos import photo_response
 from lianxin.errors import WorkflowError
 from lianxin.orgs.models import Unit
-from lianxin.programs import actions, figures, rules
+from lianxin.programs import actions, figures, rules, service_access, service_figures
 from lianxin.programs.access import (
     access_wish_by_id,
     area_wishes,
@@ -295,8 +295,25 @@ def figures_view(request):
         "units": figures.by_claimer_unit(wishes, today),
         "released": figures.released_claims(wishes),
         "nav_wishes": True,
+        **service_figures_context(request.user),
     }
     return render(request, "programs/figures.html", context)
+
+
+def service_figures_context(user) -> dict:
+    """The service menu's figures over the orders of `user`'s area, for the same page."""
+    orders = service_access.area_orders(user)
+    now = timezone.now()
+    total = service_figures.totals(orders, now)
+    return {
+        "service_measures": service_figures.MEASURES,
+        "service_total": total,
+        "service_cards": [
+            (code, label, getattr(total, code)) for code, label in service_figures.MEASURES.items()
+        ],
+        "service_providers": service_figures.by_provider(orders, now),
+        "service_communities": service_figures.by_community(orders, now),
+    }
 
 
 @require_safe

@@ -36,7 +36,12 @@ class LoadDemoTest(TestCase):
     def setUpTestData(cls):
         # Two households a building keep the test quick; the shape is the full demo's.
         call_command(
-            "load_demo", cases=160, households_per_building=2, wishes=60, stdout=StringIO()
+            "load_demo",
+            cases=160,
+            households_per_building=2,
+            wishes=60,
+            service_orders=150,
+            stdout=StringIO(),
         )
 
     def test_the_district_has_its_units_and_every_role(self):
@@ -105,6 +110,24 @@ class LoadDemoTest(TestCase):
         scored = Inspection.objects.filter(place__kind__in=("village", "estate"), score__gt=0)
         self.assertGreater(scored.values("place").distinct().count(), 5)
         self.assertGreater(Place.objects.count(), 40)
+    def test_the_service_menu_has_its_lines_and_orders_in_every_state(self):
+        from lianxin.programs.models import OrderStatus, Service, ServiceEvent, ServiceOrder
+
+        self.assertGreaterEqual(Service.objects.filter(community=None).count(), 17)
+        self.assertTrue(Service.objects.exclude(community=None).exists())
+        orders = ServiceOrder.objects.all()
+        self.assertEqual(set(orders.values_list("status", flat=True)), set(OrderStatus.values))
+        self.assertEqual(
+            set(orders.exclude(rating="").values_list("rating", flat=True)),
+            {"satisfied", "basic", "unsatisfied"},
+        )
+        self.assertTrue(orders.filter(overdue_at__isnull=False).exists())
+        self.assertTrue(orders.filter(channel="scheduled").exclude(period="").exists())
+        # Every order's history starts with its placing or its scheduling.
+        first = ServiceEvent.objects.filter(
+            code__in=("programs.order.placed", "programs.order.scheduled")
+        )
+        self.assertEqual(first.count(), orders.count())
 
     def test_loading_again_is_refused_unless_asked_to_skip(self):
         with self.assertRaises(CommandError):

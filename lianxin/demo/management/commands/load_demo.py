@@ -12,6 +12,7 @@ from lianxin.demo.hazards import build_hazards
 from lianxin.demo.history import History
 from lianxin.demo.projects import build_projects
 from lianxin.demo.registers import build_registers, tally
+from lianxin.demo.services import build_services
 from lianxin.demo.volunteers import build_volunteers
 from lianxin.demo.wishes import build_wishes
 from lianxin.figures import tally as case_tally
@@ -37,11 +38,27 @@ class Command(BaseCommand):
             "--wishes", type=int, default=400, help="micro-wishes on the wall (0 for none)"
         )
         parser.add_argument(
+            "--service-orders",
+            type=int,
+            default=300,
+            help="orders from the service menu (定制单) besides the recurring ones (0: the "
+            "menu only)",
+        )
+        parser.add_argument(
             "--if-empty", action="store_true", help="do nothing if the database has units already"
         )
 
     def handle(
-        self, *args, cases, days, seed, if_empty, households_per_building, wishes, **options
+        self,
+        *args,
+        cases,
+        days,
+        seed,
+        if_empty,
+        households_per_building,
+        wishes,
+        service_orders,
+        **options,
     ):
         if Unit.objects.exists():
             if if_empty:
@@ -85,6 +102,12 @@ class Command(BaseCommand):
             hazard_counts = build_hazards(cast, random.Random(seed + 31), now)
             hazards_seconds = time.monotonic() - hazards_started
             hazards_cpu = time.process_time() - hazards_cpu
+            services_started, services_cpu = time.monotonic(), time.process_time()
+            service_counts = build_services(
+                cast, random.Random(seed + 37), now, count=service_orders
+            )
+            services_seconds = time.monotonic() - services_started
+            services_cpu = time.process_time() - services_cpu
         topics = refresh_topics(now)  # as the periodic job would, so the topic list is not empty
         # Every workflow step inserted its own tally rows (160,000 for 3,000 cases), which the
         # dashboard would sum until the minute job folds them. Count the settled rows afresh
@@ -120,4 +143,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Hazards: {dict(sorted(hazard_counts.items()))}; {hazards_seconds:.1f} s "
             f"({hazards_cpu:.1f} s CPU)."
+        )
+        lines = service_counts.pop("lines")
+        self.stdout.write(
+            f"Service menu: {lines} lines; orders {dict(sorted(service_counts.items()))}; "
+            f"{services_seconds:.1f} s "
+            f"({services_cpu:.1f} s CPU)."
         )

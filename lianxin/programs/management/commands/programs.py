@@ -4,7 +4,8 @@ volunteers' programme, printing each refused row and then one JSON summary line;
 0 when every row went in, 1 when some rows were refused, 2 when the file was refused.
 
 Micro-wishes so far: posted, published, claimed, fulfilled, confirmed and overdue claims
-(as on the figures page), with each status's own count and the claims released.
+(as on the figures page), with each status's own count and the claims released; the
+service menu's orders (`service_figures.stats`).
 """
 
 import json
@@ -16,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 from django.utils import timezone
 
-from lianxin.programs import figures
+from lianxin.programs import figures, service_figures
 from lianxin.programs.models import Wish, WishStatus
 from lianxin.sheets import ImportRefused
 from lianxin.volunteers.imports import import_roster
@@ -87,5 +88,6 @@ def stats() -> dict:
             "overdue_claims": total.overdue,
             "claims_released": figures.released_claims(wishes),
             "by_status": {status: by_status.get(status, 0) for status in WishStatus.values},
-        }
+        },
+        "services": service_figures.stats(),
     }

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0001_add_micro_wishes'),
+        ('programs', '0002_add_service_menu'),
         ('volunteers', '0001_add_teams_report_ins_partners'),
     ]
 
