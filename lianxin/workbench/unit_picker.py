@@ -6,6 +6,7 @@ units this person chose lately first, and groups the rest by kind; the page's
 script adds a filter box (by name or code, e.g. "cgj" for 城管局).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +52,7 @@ def picker_units() -> list[PickerUnit]:
 
 
 def picker_groups(
-    units: list[PickerUnit], *, suggested: int | None = None, recent: list[int] = ()
+    units: list[PickerUnit], *, suggested: int | None = None, recent: Sequence[int] = ()
 ) -> list[tuple[str, list[PickerUnit]]]:
     """The option groups: 推荐 (the category's unit, then recent ones), then each kind."""
     by_pk = {unit.pk: unit for unit in units}

@@ -94,6 +94,7 @@ class LoadDemoTest(TestCase):
         hours = sum(f.hours for f in figures.team_figures(Team.objects.all()).values())
         self.assertEqual(float(hours), stats["hours"])
         self.assertGreater(len(figures.by_employer(ReportIn.objects.all())), 10)
+
     def test_two_campaigns_with_notices_fixes_relapses_and_scores(self):
         from lianxin.hazards.models import Campaign, Hazard, Inspection, Notice, Place
 
@@ -110,6 +111,7 @@ class LoadDemoTest(TestCase):
         scored = Inspection.objects.filter(place__kind__in=("village", "estate"), score__gt=0)
         self.assertGreater(scored.values("place").distinct().count(), 5)
         self.assertGreater(Place.objects.count(), 40)
+
     def test_the_service_menu_has_its_lines_and_orders_in_every_state(self):
         from lianxin.programs.models import OrderStatus, Service, ServiceEvent, ServiceOrder
 
