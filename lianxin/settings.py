@@ -140,6 +140,7 @@ MIDDLEWARE = [
     "lianxin.accounts.middleware.StaffIdleTimeoutMiddleware",
     "lianxin.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lianxin.csp.ContentSecurityPolicyMiddleware",  # issue 18, docs/deploy.md
 ]
 
 ROOT_URLCONF = "lianxin.urls"
@@ -327,3 +328,37 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
 }
+
+# ---------------------------------------------------------------------------------------
+# Production (issue 18, docs/deploy.md). Everything below is secure when DEBUG is off and
+# each protection is relaxed by an environment variable, never by editing this file;
+# deploy/lianxin.env lists every variable the project reads. With DEBUG on (the demo,
+# runserver on http) the HTTPS-only ones default to off.
+# ---------------------------------------------------------------------------------------
+PRODUCTION_DEFAULT = "0" if DEBUG else "1"
+# nginx terminates TLS and says so in X-Forwarded-Proto (deploy/nginx.conf overwrites
+# whatever the client sent): request.is_secure() and the absolute links in Open311 and in
+# messages then say https. Off only when Django is reached without such a proxy.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if envbool("SECURE_PROXY_SSL_HEADER", PRODUCTION_DEFAULT)
+    else None
+)
+# The links in text messages are built on SITE_URL: unset in production, it is the first
+# of ALLOWED_HOSTS over https, never the demo's http://127.0.0.1:8000.
+if not DEBUG and not os.getenv("SITE_URL") and ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS[0]:
+    SITE_URL = "https://" + ALLOWED_HOSTS[0].lstrip(".")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", PRODUCTION_DEFAULT)
+# A load balancer asks for these over plain http on the private side.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", PRODUCTION_DEFAULT)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", PRODUCTION_DEFAULT)
+# HSTS: a year, subdomains of the site's own host included; `preload` only allows a
+# submission to the browsers' list, it submits nothing. SECURE_HSTS_SECONDS=0 turns it off.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000" if not DEBUG else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION_DEFAULT)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", PRODUCTION_DEFAULT)
+# Content security policy (lianxin/csp.py): empty builds the default from the map's tile
+# address; a text replaces it whole; "off" sends none. CSP_REPORT_ONLY=1 only reports.
+CONTENT_SECURITY_POLICY = os.getenv("CONTENT_SECURITY_POLICY", "")
+CSP_REPORT_ONLY = envbool("CSP_REPORT_ONLY", "0")
