@@ -362,3 +362,7 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", PRODUCTION_DEFAULT)
 # address; a text replaces it whole; "off" sends none. CSP_REPORT_ONLY=1 only reports.
 CONTENT_SECURITY_POLICY = os.getenv("CONTENT_SECURITY_POLICY", "")
 CSP_REPORT_ONLY = envbool("CSP_REPORT_ONLY", "0")
+# Protected files (photos, exports) go out through views that check access; with this set
+# (deploy/nginx.conf's internal location, e.g. /protected/) the view hands the file to
+# nginx with X-Accel-Redirect instead of streaming it (lianxin/sendfile.py). Empty: stream.
+MEDIA_ACCEL_REDIRECT = os.getenv("MEDIA_ACCEL_REDIRECT", "")
