@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "lianxin.workbench",
     "lianxin.portal",
     "lianxin.demo",
+    "lianxin.ops",  # issue 18: health, logs, metrics
 ]
 
 MIDDLEWARE = [
@@ -366,3 +367,11 @@ CSP_REPORT_ONLY = envbool("CSP_REPORT_ONLY", "0")
 # (deploy/nginx.conf's internal location, e.g. /protected/) the view hands the file to
 # nginx with X-Accel-Redirect instead of streaming it (lianxin/sendfile.py). Empty: stream.
 MEDIA_ACCEL_REDIRECT = os.getenv("MEDIA_ACCEL_REDIRECT", "")
+# /healthz (lianxin/ops/health.py): 503 when the case overdue scan last completed longer
+# ago than this, when the city platform's last good pull (if the exchange is on) is
+# older, or when more jobs than this wait in the queue (0: no limit).
+HEALTHZ_OVERDUE_SCAN_MINUTES = envint(
+    "HEALTHZ_OVERDUE_SCAN_MINUTES", str(max(15, 3 * OVERDUE_SCAN_MINUTES))
+)
+HEALTHZ_UPSTREAM_MINUTES = envint("HEALTHZ_UPSTREAM_MINUTES", "60")
+HEALTHZ_QUEUE_MAX_PENDING = envint("HEALTHZ_QUEUE_MAX_PENDING", "1000")
