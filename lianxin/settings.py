@@ -128,6 +128,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lianxin.ops.logs.RequestIdMiddleware",  # issue 18: first, so every line has the id
     "lianxin.bodysize.RequestBodyLimitMiddleware",
     "lianxin.open311.middleware.CollapseOpen311SlashesMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -323,12 +324,7 @@ PORTAL_PHOTO_POSTS_PER_ADDRESS = envint("PORTAL_PHOTO_POSTS_PER_ADDRESS", "10")
 # 100 m of latitude): the place of a pothole, not of a door (docs/open311.md).
 OPEN311_COORDINATE_DECIMALS = envint("OPEN311_COORDINATE_DECIMALS", "3")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-}
+# LOGGING: in the production block below.
 
 # ---------------------------------------------------------------------------------------
 # Production (issue 18, docs/deploy.md). Everything below is secure when DEBUG is off and
@@ -375,3 +371,31 @@ HEALTHZ_OVERDUE_SCAN_MINUTES = envint(
 )
 HEALTHZ_UPSTREAM_MINUTES = envint("HEALTHZ_UPSTREAM_MINUTES", "60")
 HEALTHZ_QUEUE_MAX_PENDING = envint("HEALTHZ_QUEUE_MAX_PENDING", "1000")
+# Logs (lianxin/ops/logs.py): one JSON object a line with the request id (LOG_FORMAT=json,
+# the default with DEBUG off) or Django's plain text; LOG_REQUESTS adds a line a request.
+LOG_FORMAT = os.getenv("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+LOG_REQUESTS = envbool("LOG_REQUESTS", PRODUCTION_DEFAULT)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "lianxin.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "lianxin.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+}
+# Error reporting to Sentry or GlitchTip when a DSN is set (lianxin/ops/apps.py imports
+# sentry_sdk only then). No personal data is sent: send_default_pii stays off.
+SENTRY_DSN = os.getenv("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.getenv("SENTRY_ENVIRONMENT", "production")
+SENTRY_TRACES_SAMPLE_RATE = float(os.getenv("SENTRY_TRACES_SAMPLE_RATE", "0"))

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class OpsConfig(AppConfig):
@@ -11,3 +12,29 @@ class OpsConfig(AppConfig):
         from lianxin.ops import queue
 
         queue.connect()
+        if settings.SENTRY_DSN:
+            start_sentry()
+
+
+def start_sentry() -> None:
+    """Imported here only: a district without Sentry never loads it."""
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.huey import HueyIntegration
+
+    from lianxin.ops.logs import current_request_id
+
+    def tag_request_id(event, hint):
+        request_id = current_request_id()
+        if request_id:
+            event.setdefault("tags", {})["request_id"] = request_id
+        return event
+
+    sentry_sdk.init(
+        dsn=settings.SENTRY_DSN,
+        environment=settings.SENTRY_ENVIRONMENT,
+        integrations=[DjangoIntegration(), HueyIntegration()],
+        send_default_pii=False,
+        traces_sample_rate=settings.SENTRY_TRACES_SAMPLE_RATE,
+        before_send=tag_request_id,
+    )
