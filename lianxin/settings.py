@@ -129,6 +129,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "lianxin.ops.logs.RequestIdMiddleware",  # issue 18: first, so every line has the id
+    "lianxin.ops.metrics.MetricsMiddleware",  # issue 18: requests and latency by view
     "lianxin.bodysize.RequestBodyLimitMiddleware",
     "lianxin.open311.middleware.CollapseOpen311SlashesMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -399,3 +400,7 @@ LOGGING = {
 SENTRY_DSN = os.getenv("SENTRY_DSN", "")
 SENTRY_ENVIRONMENT = os.getenv("SENTRY_ENVIRONMENT", "production")
 SENTRY_TRACES_SAMPLE_RATE = float(os.getenv("SENTRY_TRACES_SAMPLE_RATE", "0"))
+# /metrics (lianxin/ops/metrics.py): Prometheus' text format for a scraper that sends
+# "Authorization: Bearer <METRICS_TOKEN>"; unset, /metrics is not found for anyone.
+# PROMETHEUS_MULTIPROC_DIR (read by prometheus_client itself) sums gunicorn's workers.
+METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.accounts.signin import AdminSignInForm
 from lianxin.accounts.views import PasswordChangeView, SignInView, two_factor, two_factor_setup
+from lianxin.ops import metrics as ops_metrics
 from lianxin.ops import views as ops_views
 from lianxin.portal.views import PasswordResetConfirmView, PasswordResetView
 
@@ -46,6 +47,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", ops_views.healthz, name="healthz"),
+    path("metrics", ops_metrics.metrics, name="metrics"),
     path("m/", include("lianxin.portal.urls")),
     path("open311/v2/", include("lianxin.open311.urls")),
     path("figures/", include("lianxin.figures.urls")),

@@ -7,6 +7,7 @@
   keyword argument (`_request_id`, added by the "enqueued" signal in the web process),
   which the consumer takes off again before the job's function runs (a pre-execute
   hook) and logs under until the job ends (lianxin/ops/logs.py).
+- Failures: each job that raises is counted in the database (lianxin/ops/metrics.py).
 """
 
 import time
@@ -14,9 +15,9 @@ from typing import Any
 
 from huey.api import PeriodicTask
 from huey.contrib.djhuey import HUEY
-from huey.signals import SIGNAL_COMPLETE, SIGNAL_ENQUEUED
+from huey.signals import SIGNAL_COMPLETE, SIGNAL_ENQUEUED, SIGNAL_ERROR
 
-from lianxin.ops import logs
+from lianxin.ops import logs, metrics
 
 HEARTBEAT = "lianxin:heartbeat:"
 REQUEST_ID = "_request_id"
@@ -37,6 +38,10 @@ def on_complete(signal: str, task: Any, *args: Any, **kwargs: Any) -> None:
         beat(task.name)
 
 
+def on_error(signal: str, task: Any, *args: Any, **kwargs: Any) -> None:
+    metrics.count_job_failure(task.name)
+
+
 def on_enqueued(signal: str, task: Any, *args: Any, **kwargs: Any) -> None:
     request_id = logs.current_request_id()
     if request_id and REQUEST_ID not in task.kwargs:
@@ -47,13 +52,15 @@ def before_job(task: Any) -> None:
     request_id = task.kwargs.pop(REQUEST_ID, None) if task.kwargs else None
     # Kept on the task and reset after it: a job run at once (immediate mode) inside a
     # request gives the request its own id back.
-    task._lianxin_request_id = logs.swap_request_id(request_id)
+    task._lianxin_request_id = (request_id, logs.swap_request_id(request_id))
 
 
 def after_job(task: Any, task_value: Any, exc: BaseException | None) -> None:
-    token = getattr(task, "_lianxin_request_id", None)
+    request_id, token = getattr(task, "_lianxin_request_id", (None, None))
     if token is not None:
         logs.restore_request_id(token)
+    if exc is not None and request_id and task.retries:
+        task.kwargs[REQUEST_ID] = request_id  # the retry, queued next, keeps it
 
 
 def connect() -> None:
@@ -63,5 +70,6 @@ def connect() -> None:
     _connected = True
     HUEY.signal(SIGNAL_COMPLETE)(on_complete)
     HUEY.signal(SIGNAL_ENQUEUED)(on_enqueued)
+    HUEY.signal(SIGNAL_ERROR)(on_error)
     HUEY.pre_execute("lianxin_request_id")(before_job)
     HUEY.post_execute("lianxin_request_id")(after_job)
