@@ -394,6 +394,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    # The consumer (run_huey) adds a plain-text handler of its own unless "huey" has one.
+    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 # Error reporting to Sentry or GlitchTip when a DSN is set (lianxin/ops/apps.py imports
 # sentry_sdk only then). No personal data is sent: send_default_pii stays off.
