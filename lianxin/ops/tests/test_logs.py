@@ -25,6 +25,12 @@ def note_request_id(text: str) -> str | None:
     return logs.current_request_id()
 
 
+@HUEY.task(retries=1)
+def fail_once_then_note() -> None:
+    seen.append((logs.current_request_id(), "try"))
+    raise RuntimeError("第一次失败")
+
+
 class Capture(logging.Handler):
     def __init__(self):
         super().__init__()
@@ -98,6 +104,17 @@ class RequestIdTest(SimpleTestCase):
         task = HUEY.dequeue()
         self.assertEqual(task.kwargs, {"text": "夜间"})
         self.assertIsNone(HUEY.execute(task))
+
+    def test_a_retried_job_keeps_the_id(self):
+        self.serve(
+            lambda request: (fail_once_then_note(), HttpResponse())[1], HTTP_X_REQUEST_ID="r-7"
+        )
+        HUEY.execute(HUEY.dequeue())
+        retry = HUEY.dequeue()  # queued again at once (no retry delay)
+        self.assertEqual((retry.retries, retry.kwargs), (0, {"_request_id": "r-7"}))
+        HUEY.execute(retry)
+        self.assertEqual(seen, [("r-7", "try"), ("r-7", "try")])
+        self.assertIsNone(logs.current_request_id())
 
 
 class JsonLinesTest(SimpleTestCase):
