@@ -1,12 +1,13 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
     """Running the service: health, logs with request ids, metrics (docs/deploy.md)."""
 
     name = "lianxin.ops"
-    verbose_name = "运维"
+    verbose_name = _("运维")
 
     def ready(self) -> None:
         from lianxin.ops import queue

@@ -90,6 +90,11 @@ class MetricsTest(LianxinTestCase):
         self.assertEqual(got[("lianxin_job_failures_total", (("task", "fail_on_purpose"),))], 2)
         self.assertEqual(got[("lianxin_overdue_scan_age_seconds", ())], 90)
         self.assertEqual(JobFailure.objects.get().failures, 2)
+        # Administrators read the same count in the admin, and cannot edit it.
+        self.client.force_login(self.admin)
+        page = self.client.get("/admin/ops/jobfailure/")
+        self.assertContains(page, "fail_on_purpose")
+        self.assertEqual(self.client.get("/admin/ops/jobfailure/add/").status_code, 403)
         self.assertIsNotNone(late.reply_due_at)
 
 
