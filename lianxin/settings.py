@@ -124,9 +124,12 @@ INSTALLED_APPS = [
     "lianxin.workbench",
     "lianxin.portal",
     "lianxin.demo",
+    "lianxin.ops",  # issue 18: health, logs, metrics
 ]
 
 MIDDLEWARE = [
+    "lianxin.ops.logs.RequestIdMiddleware",  # issue 18: first, so every line has the id
+    "lianxin.ops.metrics.MetricsMiddleware",  # issue 18: requests and latency by view
     "lianxin.bodysize.RequestBodyLimitMiddleware",
     "lianxin.open311.middleware.CollapseOpen311SlashesMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -140,6 +143,7 @@ MIDDLEWARE = [
     "lianxin.accounts.middleware.StaffIdleTimeoutMiddleware",
     "lianxin.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lianxin.csp.ContentSecurityPolicyMiddleware",  # issue 18, docs/deploy.md
 ]
 
 ROOT_URLCONF = "lianxin.urls"
@@ -324,9 +328,84 @@ PORTAL_PHOTO_POSTS_PER_ADDRESS = envint("PORTAL_PHOTO_POSTS_PER_ADDRESS", "10")
 # 100 m of latitude): the place of a pothole, not of a door (docs/open311.md).
 OPEN311_COORDINATE_DECIMALS = envint("OPEN311_COORDINATE_DECIMALS", "3")
 
+# LOGGING: in the production block below.
+
+# ---------------------------------------------------------------------------------------
+# Production (issue 18, docs/deploy.md). Everything below is secure when DEBUG is off and
+# each protection is relaxed by an environment variable, never by editing this file;
+# deploy/lianxin.env lists every variable the project reads. With DEBUG on (the demo,
+# runserver on http) the HTTPS-only ones default to off.
+# ---------------------------------------------------------------------------------------
+PRODUCTION_DEFAULT = "0" if DEBUG else "1"
+# nginx terminates TLS and says so in X-Forwarded-Proto (deploy/nginx.conf overwrites
+# whatever the client sent): request.is_secure() and the absolute links in Open311 and in
+# messages then say https. Off only when Django is reached without such a proxy.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if envbool("SECURE_PROXY_SSL_HEADER", PRODUCTION_DEFAULT)
+    else None
+)
+# The links in text messages are built on SITE_URL: unset in production, it is the first
+# of ALLOWED_HOSTS over https, never the demo's http://127.0.0.1:8000.
+if not DEBUG and not os.getenv("SITE_URL") and ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS[0]:
+    SITE_URL = "https://" + ALLOWED_HOSTS[0].lstrip(".")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", PRODUCTION_DEFAULT)
+# A load balancer asks for these over plain http on the private side.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", PRODUCTION_DEFAULT)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", PRODUCTION_DEFAULT)
+# HSTS: a year, subdomains of the site's own host included; `preload` only allows a
+# submission to the browsers' list, it submits nothing. SECURE_HSTS_SECONDS=0 turns it off.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000" if not DEBUG else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION_DEFAULT)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", PRODUCTION_DEFAULT)
+# Content security policy (lianxin/csp.py): empty builds the default from the map's tile
+# address; a text replaces it whole; "off" sends none. CSP_REPORT_ONLY=1 only reports.
+CONTENT_SECURITY_POLICY = os.getenv("CONTENT_SECURITY_POLICY", "")
+CSP_REPORT_ONLY = envbool("CSP_REPORT_ONLY", "0")
+# Protected files (photos, exports) go out through views that check access; with this set
+# (deploy/nginx.conf's internal location, e.g. /protected/) the view hands the file to
+# nginx with X-Accel-Redirect instead of streaming it (lianxin/sendfile.py). Empty: stream.
+MEDIA_ACCEL_REDIRECT = os.getenv("MEDIA_ACCEL_REDIRECT", "")
+# /healthz (lianxin/ops/health.py): 503 when the case overdue scan last completed longer
+# ago than this, when the city platform's last good pull (if the exchange is on) is
+# older, or when more jobs than this wait in the queue (0: no limit).
+HEALTHZ_OVERDUE_SCAN_MINUTES = envint(
+    "HEALTHZ_OVERDUE_SCAN_MINUTES", str(max(15, 3 * OVERDUE_SCAN_MINUTES))
+)
+HEALTHZ_UPSTREAM_MINUTES = envint("HEALTHZ_UPSTREAM_MINUTES", "60")
+HEALTHZ_QUEUE_MAX_PENDING = envint("HEALTHZ_QUEUE_MAX_PENDING", "1000")
+# Logs (lianxin/ops/logs.py): one JSON object a line with the request id (LOG_FORMAT=json,
+# the default with DEBUG off) or Django's plain text; LOG_REQUESTS adds a line a request.
+LOG_FORMAT = os.getenv("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+LOG_REQUESTS = envbool("LOG_REQUESTS", PRODUCTION_DEFAULT)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "lianxin.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "lianxin.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    # The consumer (run_huey) adds a plain-text handler of its own unless "huey" has one.
+    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+# Error reporting to Sentry or GlitchTip when a DSN is set (lianxin/ops/apps.py imports
+# sentry_sdk only then). No personal data is sent: send_default_pii stays off.
+SENTRY_DSN = os.getenv("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.getenv("SENTRY_ENVIRONMENT", "production")
+SENTRY_TRACES_SAMPLE_RATE = float(os.getenv("SENTRY_TRACES_SAMPLE_RATE", "0"))
+# /metrics (lianxin/ops/metrics.py): Prometheus' text format for a scraper that sends
+# "Authorization: Bearer <METRICS_TOKEN>"; unset, /metrics is not found for anyone.
+# PROMETHEUS_MULTIPROC_DIR (read by prometheus_client itself) sums gunicorn's workers.
+METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")

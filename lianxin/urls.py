@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.accounts.signin import AdminSignInForm
 from lianxin.accounts.views import PasswordChangeView, SignInView, two_factor, two_factor_setup
+from lianxin.ops import metrics as ops_metrics
+from lianxin.ops import views as ops_views
 from lianxin.portal.views import PasswordResetConfirmView, PasswordResetView
 
 admin.site.site_header = _("连心 · 系统管理")
@@ -44,6 +46,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("metrics", ops_metrics.metrics, name="metrics"),
     path("m/", include("lianxin.portal.urls")),
     path("open311/v2/", include("lianxin.open311.urls")),
     path("figures/", include("lianxin.figures.urls")),

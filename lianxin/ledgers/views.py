@@ -37,6 +37,7 @@ from lianxin.ledgers.imports import (
 from lianxin.ledgers.jobs import async_threshold, start_export_job
 from lianxin.ledgers.models import ExportJob, ImportJob, ImportRow
 from lianxin.ledgers.pdf import brief_pdf
+from lianxin.sendfile import file_response
 from lianxin.workdays.days import local_date
 
 STREAM_BLOCK = 64 * 1024
@@ -93,9 +94,8 @@ def job_download(request, pk):
         raise Http404
     name = f"{job.title}-{job.created_at:%Y%m%d-%H%M}.{job.format}"
     content_type = XLSX_TYPE if job.format == ExportJob.Format.XLSX else CSV_TYPE
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=name, content_type=content_type
-    )
+    # Streamed here, or by nginx with MEDIA_ACCEL_REDIRECT (lianxin/sendfile.py).
+    return file_response(job.file, as_attachment=True, filename=name, content_type=content_type)
 
 
 @staff_required

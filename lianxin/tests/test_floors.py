@@ -25,6 +25,8 @@ FLOORS = {
     "retry": GROUND,
     "ratelimit": GROUND,
     "bodysize": GROUND,
+    "csp": GROUND,
+    "sendfile": GROUND,
     "text": GROUND,
     "sheets": GROUND,
     "jobs": GROUND,
@@ -45,6 +47,7 @@ FLOORS = {
     "upstream": UPPER,
     "notify": UPPER,
     "webhooks": UPPER,
+    "ops": UPPER,  # health, logs, metrics: reads the cases and the city platform's state
     "portal": SCREENS,
     "workbench": SCREENS,
     "demo": SCREENS,

@@ -10,7 +10,7 @@ from django.test import override_settings
 from lianxin.cases import actions
 from lianxin.cases.models import Case
 from lianxin.geo.tessellation import Lattice, polygon
-from lianxin.test import AXE, RUN_AXE, BrowserTestCase, at
+from lianxin.test import AXE_URL, RUN_AXE, BrowserTestCase, at
 
 XSS_TITLE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>井盖松动'
 NO_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"  # a port nothing listens on
@@ -206,7 +206,7 @@ class MapInTheBrowserTest(BrowserTestCase):
         ):
             office.goto(self.live_server_url + path)
             office.wait_for_selector(ready)
-            office.add_script_tag(path=str(AXE))
+            office.add_script_tag(url=self.live_server_url + AXE_URL)
             problems = office.evaluate(RUN_AXE)
             if problems:
                 found[path] = problems

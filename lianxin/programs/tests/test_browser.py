@@ -3,7 +3,7 @@ person on a phone-sized screen; screenshots in test-artifacts/browser-wishes/.""
 
 from lianxin.cases.tests.images import image_bytes
 from lianxin.programs.models import Wish, WishStatus
-from lianxin.test import AXE, RUN_AXE, BrowserTestCase
+from lianxin.test import AXE_URL, RUN_AXE, BrowserTestCase
 
 
 def photo(name):
@@ -14,7 +14,7 @@ class WishOnAPhoneTest(BrowserTestCase):
     artifacts = "browser-wishes"
 
     def assert_accessible(self, page):
-        page.add_script_tag(path=str(AXE))
+        page.add_script_tag(url=self.live_server_url + AXE_URL)
         self.assertEqual(page.evaluate(RUN_AXE), [])
 
     def test_a_wish_from_post_to_confirmation(self):

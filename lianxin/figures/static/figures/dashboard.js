@@ -25,6 +25,9 @@
     option.color = option.color || palette;
     option.textStyle = { fontFamily: font };
     option.animation = false;
+    // Tooltips drawn inside the chart, not as HTML: ECharts writes its HTML tooltips with
+    // style attributes, which the content security policy refuses (lianxin/csp.py).
+    if (option.tooltip) option.tooltip.renderMode = "richText";
     // Leaders paste charts into reports: every chart can be saved as an image.
     option.toolbox = { right: 8, top: 0, feature: { saveAsImage: {
       title: data.save_label, name: option.title ? option.title.text : id, pixelRatio: 2,
