@@ -7,7 +7,7 @@ from lianxin.cases.tests.images import image_bytes
 from lianxin.hazards import links
 from lianxin.hazards.models import Hazard, HazardStatus, Inspection, Notice
 from lianxin.hazards.tests.builders import Hazards
-from lianxin.test import AXE, RUN_AXE, BrowserTestCase, at
+from lianxin.test import AXE_URL, RUN_AXE, BrowserTestCase, at
 
 
 def photo(name):
@@ -22,7 +22,7 @@ class HazardOnAPhoneTest(Hazards, BrowserTestCase):
         self.build_hazards(when=at(2026, 3, 20))
 
     def assert_accessible(self, page):
-        page.add_script_tag(path=str(AXE))
+        page.add_script_tag(url=self.live_server_url + AXE_URL)
         self.assertEqual(page.evaluate(RUN_AXE), [])
 
     def party_reports(self, page, notice, text):

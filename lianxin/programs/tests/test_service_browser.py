@@ -8,14 +8,14 @@ from lianxin.programs import actions
 from lianxin.programs.models import OrderStatus, ServiceOrder
 from lianxin.programs.tests.service_builders import seed_tags
 from lianxin.registry.models import Tag
-from lianxin.test import AXE, RUN_AXE, BrowserTestCase
+from lianxin.test import AXE_URL, RUN_AXE, BrowserTestCase
 
 
 class ServiceOrderTest(BrowserTestCase):
     artifacts = "browser-services"
 
     def assert_accessible(self, page):
-        page.add_script_tag(path=str(AXE))
+        page.add_script_tag(url=self.live_server_url + AXE_URL)
         self.assertEqual(page.evaluate(RUN_AXE), [])
 
     def setUp(self):

@@ -8,7 +8,7 @@ from lianxin.cases.tests.images import image_bytes
 from lianxin.projects.actions import do_record_overdue_projects
 from lianxin.projects.models import Project, Report
 from lianxin.projects.tests.test_import import workbook
-from lianxin.test import AXE, RUN_AXE, BrowserTestCase
+from lianxin.test import AXE_URL, RUN_AXE, BrowserTestCase
 
 ROWS = [
     [
@@ -52,7 +52,7 @@ class PlanInTheBrowserTest(BrowserTestCase):
     artifacts = "browser-projects"
 
     def assert_accessible(self, page):
-        page.add_script_tag(path=str(AXE))
+        page.add_script_tag(url=self.live_server_url + AXE_URL)
         self.assertEqual(page.evaluate(RUN_AXE), [])
 
     def test_a_plan_from_import_to_the_public_page(self):

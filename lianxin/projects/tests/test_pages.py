@@ -95,7 +95,7 @@ class PlanPagesTest(PageTestCase):
         self.assertContains(page, "生态环境")
         self.assertContains(page, "老旧小区路灯改造")
         self.assertContains(page, 'class="status p-late"')
-        self.assertContains(page, 'class="light"')
+        self.assertContains(page, 'class="overdue-light"')
         late = self.get(self.leader, "projects:plan", self.plan_.pk, data={"state": "late"})
         self.assertContains(late, "老旧小区路灯改造")
         # A unit sees its own projects only.
@@ -432,7 +432,7 @@ class PublicPageTest(PageTestCase):
         self.assertContains(page, "已完成50个")
         self.assertNotContains(page, "施工队人手不足")
         self.assertNotContains(page, "李副区长")
-        self.assertNotContains(page, 'class="light"')
+        self.assertNotContains(page, 'class="overdue-light"')
         street = self.client.get(reverse("projects:public_street", args=[self.street.pk]))
         self.assertNotContains(
             street, "老旧小区路灯改造"

@@ -3,7 +3,7 @@ with each member's hours and a photo, the team's hours; screenshots in
 test-artifacts/browser-volunteers/."""
 
 from lianxin.cases.tests.images import image_bytes
-from lianxin.test import AXE, RUN_AXE, BrowserTestCase
+from lianxin.test import AXE_URL, RUN_AXE, BrowserTestCase
 from lianxin.volunteers.models import Activity, Participation
 
 
@@ -11,7 +11,7 @@ class ActivityOnAPhoneTest(BrowserTestCase):
     artifacts = "browser-volunteers"
 
     def assert_accessible(self, page):
-        page.add_script_tag(path=str(AXE))
+        page.add_script_tag(url=self.live_server_url + AXE_URL)
         self.assertEqual(page.evaluate(RUN_AXE), [])
 
     def test_recording_an_activity_with_hours_and_a_photo(self):
