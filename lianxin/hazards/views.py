@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -459,7 +460,7 @@ def hazard_action(request, pk, action):
 
 @require_safe
 @login_required
-def hazard_photo(request, pk, photo_pk) -> FileResponse:
+def hazard_photo(request, pk, photo_pk) -> HttpResponseBase:
     hazard = access_hazard_by_id(request.user, pk)
     return photo_response(get_object_or_404(hazard.photos, pk=photo_pk))
 
