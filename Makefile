@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PG_TEST_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
-DEMO_ENV := DATA_DIR=$(CURDIR)/var DATABASE_URL=
+# The demo's text messages go to var/sms.jsonl, not the terminal (read them there).
+DEMO_ENV := DATA_DIR=$(CURDIR)/var DATABASE_URL= SMS_BACKEND=lianxin.notify.backends.FileBackend
 # The SQLite half runs with the clock this many days ahead (the PostgreSQL half runs at
 # today's): a test that passes only in the month it was written fails now, not next year.
 CLOCK_SHIFT_DAYS ?= 400
@@ -26,12 +27,18 @@ demo-data: install
 	$(DEMO_ENV) $(BIN)/lianxin migrate --noinput
 	$(DEMO_ENV) $(BIN)/lianxin load_demo --if-empty
 
+# The job consumer logs to var/huey.log; the logins come last, once both have started,
+# so that they are the last thing on the screen before the requests scroll by.
 serve: install
-	$(DEMO_ENV) $(BIN)/lianxin demo_logins
-	@echo "连心 is running on http://127.0.0.1:8000  (Ctrl-C stops it)"
+	@mkdir -p var
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(DEMO_ENV) $(BIN)/lianxin run_huey --quiet & \
-	  $(DEMO_ENV) $(BIN)/lianxin runserver 127.0.0.1:8000
+	  $(DEMO_ENV) $(BIN)/lianxin run_huey --quiet >> var/huey.log 2>&1 & \
+	  $(DEMO_ENV) $(BIN)/lianxin runserver 127.0.0.1:8000 & \
+	  sleep 4; \
+	  $(DEMO_ENV) $(BIN)/lianxin demo_logins; \
+	  echo "连心 is running on http://127.0.0.1:8000  (Ctrl-C stops it)"; \
+	  echo "Texts the demo sends: var/sms.jsonl · job consumer log: var/huey.log"; \
+	  wait
 
 lint: install
 	$(BIN)/ruff check .

@@ -10,6 +10,13 @@
     if (button) window.print();
   });
 
+  // The top bar's folded menus close when the person clicks anywhere else.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.nav-group[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
+  });
+
   document.addEventListener("change", function (event) {
     var target = event.target;
     // A suggested category with its unit (data-unit): choose that unit too.

@@ -19,6 +19,7 @@ class ActivityOnAPhoneTest(BrowserTestCase):
         staff = self.person("community_staff", "pw-community_staff", phone=True)
         # 1. A new team for the community, from the top bar's 志愿服务.
         staff.goto(url + "/")
+        staff.click("nav summary:text-is('特色工作')")
         staff.click("nav a:text-is('志愿服务')")
         staff.fill("input[name=name]", "福临红马甲志愿服务队")
         staff.select_option("select[name=unit]", label="福临社区")
