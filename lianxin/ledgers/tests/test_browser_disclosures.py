@@ -15,6 +15,7 @@ class DisclosureLogBrowserTest(BrowserTestCase):
 
         office = self.person("dispatcher", "pw-dispatcher")
         office.goto(f"{self.live_server_url}/return-visits/")
+        office.click("nav summary:text-is('台账报表')")
         office.get_by_role("link", name="查看记录").click()
         office.wait_for_load_state()
         office.fill("input[name=viewer]", "handler_a")

@@ -23,6 +23,8 @@ class RegistryBrowserTest(BrowserTestCase):
 
     def test_the_office_imports_households_and_opens_a_card(self):
         office = self.person("dispatcher", "pw-dispatcher")
+        office.click("nav summary:text-is('台账报表')")
+        self.snap(office, "nav-ledgers-menu")
         office.click("text=四库台账")
         office.click("nav.registry-tabs >> text=导入")
         self.snap(office, "import-page")
