@@ -590,6 +590,7 @@ def do_record_unreached_call(
     return case
 
 
+@transaction.atomic
 def do_record_return_visit(
     case: Case,
     *,
