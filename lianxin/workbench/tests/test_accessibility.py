@@ -109,3 +109,15 @@ class AccessibilityTest(BrowserTestCase):
         page.keyboard.press("Enter")
         page.wait_for_selector("p.tracking")
         self.snap(page, "resident-submitted-by-keyboard")
+
+    def test_a_page_with_a_message_passes_axe(self):
+        # The list of messages is a list: the live-region role sits inside each item,
+        # not on it (a <li role="alert"> is no list item, which axe refuses).
+        case = self.a_case()
+        handler = self.person("handler_a", "pw-handler_a")
+        handler.goto(f"{self.live_server_url}/cases/{case.pk}/")
+        handler.click("form.part-action button:text-is('接单')")
+        handler.wait_for_selector("text=已完成：接单")
+        handler.add_script_tag(url=self.live_server_url + AXE_URL)
+        self.assertEqual(handler.evaluate(RUN_AXE), [])
+        self.assertEqual(handler.locator(".messages [role=status]").inner_text(), "已完成：接单")
