@@ -6,8 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, When
-from django.db.models import Case as SqlCase
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -131,12 +130,12 @@ def return_visits(request):
     query = request.GET.get("q", "").strip()[:50]
     if query:
         cases = search.matching(cases, query)
-    later = Q(call_again_at__gt=now)
+    later = ExpressionWrapper(Q(call_again_at__gt=now), output_field=BooleanField())
     cases = (
         cases.select_related("lead_unit", "category")
-        .alias(waits=SqlCase(When(later, then=1), default=0))
-        .annotate(call_later=ExpressionWrapper(later, output_field=BooleanField()))
-        .order_by("waits", "verified_at", "pk")
+        .annotate(call_later=later)
+        # Those to call now first; PostgreSQL says NULL, not false, when there is no next try.
+        .order_by(F("call_later").asc(nulls_first=True), "verified_at", "pk")
     )
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)  # read once: logged, then shown
