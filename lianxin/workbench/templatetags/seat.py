@@ -10,14 +10,8 @@ def kept_for(kept, action: str) -> dict:
     """The refused post's values when `action` is the form that was refused, else nothing.
 
     A key gives the last value (a text box, a single choice); `key + "_all"` gives them all
-    (a multiple choice, as strings for comparing with `pk|stringformat:"s"`).
+    (a multiple choice), as strings: compare them with `pk|stringformat:"s"`.
     """
     if not kept or kept.get("action") != action:
         return {}
     return kept["values"]
-
-
-@register.filter
-def as_text(value) -> str:
-    """An id in the form the post carries it, for comparing with a kept choice."""
-    return "" if value is None else str(value)
