@@ -50,3 +50,10 @@ class ControlFreeMixin:
             if any(isinstance(v, str) and _CONTROLS.search(v) for v in values):
                 form.errors.pop(name, None)  # Django's own message for the same value
                 form.add_error(name, forms.ValidationError(CONTROL_MESSAGE))
+
+
+def add_workflow_error(form: forms.Form, error: Any, fields: dict[str, str]) -> None:
+    """Put a refused action's reason on the form: beside the field its code names in
+    `fields` (e.g. "note_required" → "note"), else above the form."""
+    field = fields.get(error.code)
+    form.add_error(field if field in form.fields else None, str(error.message))

@@ -26,6 +26,7 @@ from django.views.decorators.http import (
 from lianxin.cases.access import standing_of
 from lianxin.cases.photos import photo_response
 from lianxin.errors import WorkflowError
+from lianxin.forms import add_workflow_error
 from lianxin.hazards import actions, figures, links, rules
 from lianxin.hazards.access import (
     access_campaign_by_id,
@@ -97,11 +98,6 @@ DONE = {
 def _require_hazards(user) -> None:
     if not sees_hazards(user):
         raise Http404
-
-
-def add_workflow_error(form, error: WorkflowError) -> None:
-    field = ERROR_FIELDS.get(error.code)
-    form.add_error(field if field in form.fields else None, str(error.message))
 
 
 def overdue_notices(notices):
@@ -328,7 +324,7 @@ def add_hazard(request, pk):
                 longitude=data["longitude"],
             )
         except WorkflowError as error:
-            add_workflow_error(form, error)
+            add_workflow_error(form, error, ERROR_FIELDS)
         else:
             messages.success(request, _("隐患已登记。"))
             return redirect("hazards:inspection", pk=inspection.pk)
@@ -451,7 +447,7 @@ def hazard_action(request, pk, action):
             if error.code in REFUSALS:  # not this user's, or not now: no form to show it in
                 messages.error(request, str(error.message))
                 return redirect("hazards:hazard", pk=hazard.pk)
-            add_workflow_error(form, error)
+            add_workflow_error(form, error, ERROR_FIELDS)
         else:
             messages.success(request, str(DONE[action]))
             return redirect("hazards:hazard", pk=hazard.pk)
@@ -533,7 +529,7 @@ def fix_report(request, token):
                 photos=form.cleaned_data["photos"],
             )
         except WorkflowError as error:
-            add_workflow_error(form, error)
+            add_workflow_error(form, error, ERROR_FIELDS)
         else:
             messages.success(request, _("整改情况已提交，检查组将适时复查。"))
             return redirect("hazards:fix_report", token=token)

@@ -42,6 +42,7 @@ from lianxin.cases.photos import photo_response
 from lianxin.cases.rules import WorkflowError
 from lianxin.cases.sla import deadline_state
 from lianxin.cases.timeline import event_label
+from lianxin.forms import add_workflow_error
 from lianxin.notify.verify import (
     account_phone_verified,
     do_check_phone_code,
@@ -98,11 +99,6 @@ RESIDENT_NOTE_CODES = {
     "cases.case.return_visited",
     "cases.case.withdrawn",
 }
-
-
-def _add_workflow_error(form, error: WorkflowError) -> None:
-    field = ERROR_FIELDS.get(error.code)
-    form.add_error(field if field in form.fields else None, str(error.message))
 
 
 def _resident_actor(user):
@@ -175,7 +171,7 @@ def submit(request):
                         idempotency_key=f"portal:{data['token']}",
                     )
                 except WorkflowError as error:
-                    _add_workflow_error(form, error)
+                    add_workflow_error(form, error, ERROR_FIELDS)
                 else:
                     _remember(request, case)
                     return redirect("portal:submitted", pk=case.pk)
@@ -363,7 +359,7 @@ def rate(request, pk):
                 proved=not (actor is not None and case.resident_id == actor.pk),
             )
         except WorkflowError as error:
-            _add_workflow_error(form, error)
+            add_workflow_error(form, error, ERROR_FIELDS)
         else:
             if visit.satisfaction == Satisfaction.UNSATISFIED:
                 messages.success(request, _("已收到您的评价，诉求已退回承办单位重新办理。"))
@@ -383,7 +379,7 @@ def signup(request):
                 phone=data["phone"], full_name=data["full_name"], password=data["password"]
             )
         except WorkflowError as error:
-            _add_workflow_error(form, error)
+            add_workflow_error(form, error, ERROR_FIELDS)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功，欢迎使用连心服务平台。"))

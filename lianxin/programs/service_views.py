@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from lianxin.cases.access import staff_required, standing_of
 from lianxin.errors import WorkflowError
+from lianxin.forms import add_workflow_error
 from lianxin.orgs.models import Unit
 from lianxin.programs import actions, service_rules
 from lianxin.programs.models import (
@@ -41,7 +42,7 @@ from lianxin.programs.service_forms import (
     OrderForm,
     ServiceForm,
 )
-from lianxin.programs.views import add_workflow_error
+from lianxin.programs.views import ERROR_FIELDS
 from lianxin.registry.access import access_household_by_id
 from lianxin.workdays.days import working_days_left
 
@@ -161,7 +162,7 @@ def service_edit(request, pk=None):
                 sort_order=data["sort_order"] or 0,
             )
         except WorkflowError as error:
-            add_workflow_error(form, error)
+            add_workflow_error(form, error, ERROR_FIELDS)
         else:
             messages.success(request, _("已保存服务事项“%(name)s”。") % {"name": saved.name})
             return redirect("programs:services")
@@ -305,7 +306,7 @@ def order_action(request, pk, action: str):
             if form is None:
                 messages.error(request, str(error.message))
                 return redirect("programs:order", pk=order.pk)
-            add_workflow_error(form, error)
+            add_workflow_error(form, error, ERROR_FIELDS)
         else:
             messages.success(request, str(DONE[action]))
             return redirect("programs:order", pk=order.pk)
@@ -337,7 +338,7 @@ def order_for_household(request, household_pk):
                 service, household, actor=user, channel=data["channel"], note=data["note"]
             )
         except WorkflowError as error:
-            add_workflow_error(form, error)
+            add_workflow_error(form, error, ERROR_FIELDS)
         else:
             messages.success(
                 request,

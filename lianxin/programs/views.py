@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from lianxin.cases.access import staff_required
 from lianxin.cases.photos import photo_response
 from lianxin.errors import WorkflowError
+from lianxin.forms import add_workflow_error
 from lianxin.orgs.models import Unit
 from lianxin.programs import actions, figures, rules, service_access, service_figures
 from lianxin.programs.access import (
@@ -76,11 +77,6 @@ QUEUES = {
 
 def event_label(code: str) -> str:
     return str(EVENT_LABELS.get(code, code))
-
-
-def add_workflow_error(form, error: WorkflowError) -> None:
-    field = ERROR_FIELDS.get(error.code)
-    form.add_error(field if form is not None and field in form.fields else None, str(error.message))
 
 
 def _live_claims():
@@ -236,7 +232,7 @@ def wish_action(request, pk, action: str):
             if form is None:
                 messages.error(request, str(error.message))
                 return redirect("programs:wish", pk=wish.pk)
-            add_workflow_error(form, error)
+            add_workflow_error(form, error, ERROR_FIELDS)
         else:
             messages.success(request, str(DONE[action]))
             return redirect("programs:wish", pk=wish.pk)
@@ -259,7 +255,7 @@ def record_for_household(request, household_pk):
                 photos=form.cleaned_data["photos"],
             )
         except WorkflowError as error:
-            add_workflow_error(form, error)
+            add_workflow_error(form, error, ERROR_FIELDS)
         else:
             messages.success(request, _("心愿已登记，等待社区审核。"))
             return redirect("programs:wish", pk=wish.pk)
